@@ -1,0 +1,170 @@
+using ChargeManager.Distribution.Phases;
+using ChargeManager.Distribution.Util;
+
+namespace ChargeManager.Distribution.Allocation
+{
+    /// <summary>
+    /// The shared workspace of one allocator run: inputs, the per-phase budget and the scratch
+    /// arrays every stage uses. Sized once for the configured number of chargers, so a run
+    /// allocates nothing.
+    /// </summary>
+    public sealed class AllocationRun
+    {
+        public readonly AllocatorConfig Config;
+        public readonly ChargerObservation[] Observations;
+        public readonly ChargerAllocation[] Allocations;
+        public readonly int Count;
+
+        public long NowMs;
+
+        /// <summary>Local wall-clock time of day (ms since midnight) when the clock is synced, else -1.</summary>
+        public long TimeOfDayMs = -1;
+
+        /// <summary>Hard per-phase limits [PV, L1, L2, L3] for this run.</summary>
+        public readonly int[] Limit = new int[Phase.VectorLength];
+
+        /// <summary>Limit minus the cost of every current granted so far in this run.</summary>
+        public readonly int[] Remaining = new int[Phase.VectorLength];
+
+        /// <summary>Σ of the minimum cost of every charger that has phases (held chargers at their current).</summary>
+        public readonly int[] WindowMin = new int[Phase.VectorLength];
+
+        /// <summary>Σ of what the chargers with phases would take at their requested current (stage 5's "could they absorb it?").</summary>
+        public readonly int[] WindowMax = new int[Phase.VectorLength];
+
+        public bool GroupBlocked;
+        public long LastHysteresisResetMs = ChargerAllocation.Never;
+        public long NextRotationMs = ChargerAllocation.Never;
+        public bool RotationDue;
+
+        internal readonly int[] Order;
+        internal readonly long[] Key;
+        internal readonly int[] UsersPerPhase = new int[Phase.VectorLength];
+
+        public AllocationRun(AllocatorConfig config, ChargerObservation[] observations, ChargerAllocation[] allocations)
+        {
+            Config = config;
+            Observations = observations;
+            Allocations = allocations;
+            Count = allocations.Length;
+            Order = new int[Count];
+            Key = new long[Count];
+        }
+
+        public bool HysteresisElapsed
+        {
+            get { return LastHysteresisResetMs == ChargerAllocation.Never || NowMs >= LastHysteresisResetMs + Config.GlobalHysteresisMs; }
+        }
+
+        public long HysteresisEndsMs
+        {
+            get { return LastHysteresisResetMs + Config.GlobalHysteresisMs; }
+        }
+
+        public PhaseRotation RotationOf(int charger)
+        {
+            return Observations[charger].Rotation;
+        }
+
+        /// <summary>A charger the stages may change: has phases or may get them, and is neither off nor held.</summary>
+        public bool IsFree(int charger)
+        {
+            ChargerAllocation a = Allocations[charger];
+            return !a.Off && !a.Held;
+        }
+
+        public bool AnyActive()
+        {
+            for (int i = 0; i < Count; i++)
+                if (Allocations[i].Phases > 0)
+                    return true;
+            return false;
+        }
+
+        /// <summary>Minimum cost of the charger on the grid phase if it ran on these phases.</summary>
+        public int MinimumCostOn(int gridPhase, int charger, int phases)
+        {
+            return Cost.On(gridPhase, Config.MinimumFor(phases), phases, RotationOf(charger));
+        }
+
+        public void RecomputeWindowMin()
+        {
+            for (int p = 0; p < Phase.VectorLength; p++)
+                WindowMin[p] = 0;
+            for (int i = 0; i < Count; i++)
+            {
+                ChargerAllocation a = Allocations[i];
+                if (a.Phases == 0)
+                    continue;
+                int current = a.Held ? a.Current : Config.MinimumFor(a.Phases);
+                Cost.Add(WindowMin, 0, current, a.Phases, RotationOf(i), 1);
+            }
+        }
+
+        /// <summary>
+        /// Would the charger's start (its enable current on these phases) fit beside the minimums of
+        /// everyone already active? Returns 0 when it fits, else the first grid phase that lacks current.
+        /// </summary>
+        public int PhaseBlockingStart(int charger, int phases, bool othersActive, int alreadyCountedPhases)
+        {
+            int enable = Config.EnableCurrentFor(phases, othersActive);
+            PhaseRotation rotation = RotationOf(charger);
+            for (int p = Phase.L1; p <= Phase.L3; p++)
+            {
+                int add = Cost.On(p, enable, phases, rotation);
+                if (add == 0)
+                    continue;
+                int counted = alreadyCountedPhases == 0 ? 0 : MinimumCostOn(p, charger, alreadyCountedPhases);
+                if (WindowMin[p] - counted + add > Limit[p])
+                    return p;
+            }
+            return 0;
+        }
+
+        /// <summary>The most current the charger may still get on its phases from the remaining budget.</summary>
+        public int Headroom(int charger)
+        {
+            ChargerAllocation a = Allocations[charger];
+            PhaseRotation rotation = RotationOf(charger);
+            int room = Phase.Unlimited;
+            for (int p = Phase.L1; p <= Phase.L3; p++)
+                if (Cost.Uses(p, a.Phases, rotation))
+                    room = Ints.Min(room, Remaining[p]);
+            return Ints.Max(room, 0);
+        }
+
+        /// <summary>The grid phase with the least remaining budget among those the charger uses.</summary>
+        public int TightestPhase(int charger)
+        {
+            ChargerAllocation a = Allocations[charger];
+            PhaseRotation rotation = RotationOf(charger);
+            int tightest = 0;
+            for (int p = Phase.L1; p <= Phase.L3; p++)
+                if (Cost.Uses(p, a.Phases, rotation) && (tightest == 0 || Remaining[p] < Remaining[tightest]))
+                    tightest = p;
+            return tightest;
+        }
+
+        /// <summary>Adds current to a charger and takes its cost from the remaining budget.</summary>
+        public void Grant(int charger, int amount)
+        {
+            if (amount <= 0)
+                return;
+            ChargerAllocation a = Allocations[charger];
+            Cost.Add(Remaining, 0, amount, a.Phases, RotationOf(charger), -1);
+            a.Current += amount;
+        }
+
+        /// <summary>Clears a charger's phases and current, returning its cost to the budget.</summary>
+        public void Release(int charger, AllocationReason reason, int phase, long untilMs)
+        {
+            ChargerAllocation a = Allocations[charger];
+            if (a.Current > 0)
+                Cost.Add(Remaining, 0, a.Current, a.Phases, RotationOf(charger), 1);
+            a.Current = 0;
+            a.Phases = 0;
+            a.SetReason(reason, phase, untilMs);
+        }
+    }
+
+}

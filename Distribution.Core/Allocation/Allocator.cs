@@ -1,0 +1,126 @@
+using ChargeManager.Distribution.Allocation.Stages;
+using ChargeManager.Distribution.Phases;
+using ChargeManager.Distribution.Util;
+
+namespace ChargeManager.Distribution.Allocation
+{
+    /// <summary>
+    /// Turns per-phase limits and the chargers' latest observations into a plan: a current,
+    /// a phase count and a reason per charger, such that on every grid phase the plan's cost
+    /// never exceeds the limit. A pure function of its inputs and its own carried state; it does
+    /// no I/O and allocates nothing per run. How the plan reaches the chargers without overshoot
+    /// on the way is <see cref="Transition.TransitionGuard"/>'s job.
+    /// </summary>
+    public sealed class Allocator
+    {
+        readonly AllocationRun run;
+        long lastRunMs = ChargerAllocation.Never;
+
+        /// <summary>Cost of the last plan per [PV, L1, L2, L3].</summary>
+        public readonly int[] Allocated = new int[Phase.VectorLength];
+
+        public Allocator(AllocatorConfig config, ChargerObservation[] observations, ChargerAllocation[] allocations)
+        {
+            run = new AllocationRun(config, observations, allocations);
+            for (int p = 0; p < Phase.VectorLength; p++)
+                run.Limit[p] = Phase.Unlimited;
+        }
+
+        public AllocatorConfig Config { get { return run.Config; } }
+        public long LastHysteresisResetMs { get { return run.LastHysteresisResetMs; } }
+        public long NextRotationMs { get { return run.NextRotationMs; } }
+        public long LastRunMs { get { return lastRunMs; } }
+
+        /// <summary>Blocks every charger (a group-blocking error of the link layer).</summary>
+        public bool GroupBlocked
+        {
+            get { return run.GroupBlocked; }
+            set { run.GroupBlocked = value; }
+        }
+
+        public int Limit(int phase)
+        {
+            return run.Limit[phase];
+        }
+
+        /// <summary>Runs every stage once. timeOfDayMs: local time since midnight, or -1 when the clock is not synced.</summary>
+        public void Run(int limitL1, int limitL2, int limitL3, long nowMs, long timeOfDayMs)
+        {
+            run.NowMs = nowMs;
+            run.TimeOfDayMs = timeOfDayMs;
+            run.Limit[Phase.PV] = Phase.Unlimited;
+            run.Limit[Phase.L1] = Ints.Max(limitL1, 0);
+            run.Limit[Phase.L2] = Ints.Max(limitL2, 0);
+            run.Limit[Phase.L3] = Ints.Max(limitL3, 0);
+
+            DemandStage.Run(run);
+            StartBudget();
+            RotationStage.Run(run);
+            WelcomeChargeStage.Run(run);
+            OverloadStage.Run(run);
+            ActivationStage.Run(run);
+            PhaseUpgradeStage.Run(run);
+            ShareStage.GrantMinimums(run);
+            ShareStage.ShareFairly(run);
+            ShareStage.GrantLeftOvers(run, false);
+            WakeupStage.Run(run);
+            ShareStage.GrantLeftOvers(run, true);
+            BalanceStage.Run(run, Allocated);
+            ExplainStage.Run(run);
+            Apply();
+        }
+
+        /// <summary>The budget starts at the limit less what held (silent) chargers may still draw.</summary>
+        void StartBudget()
+        {
+            for (int p = 0; p < Phase.VectorLength; p++)
+                run.Remaining[p] = run.Limit[p];
+            for (int i = 0; i < run.Count; i++)
+            {
+                ChargerAllocation a = run.Allocations[i];
+                if (a.Held)
+                    Cost.Add(run.Remaining, 0, a.Current, a.Phases, run.RotationOf(i), -1);
+            }
+        }
+
+        /// <summary>Bookkeeping that carries into the next run (spec §3.8), and the per-phase totals.</summary>
+        void Apply()
+        {
+            AllocatorConfig config = run.Config;
+            long now = run.NowMs;
+            long elapsed = lastRunMs == ChargerAllocation.Never ? 0 : Ints.Max(now - lastRunMs, 0);
+            lastRunMs = now;
+            for (int p = 0; p < Phase.VectorLength; p++)
+                Allocated[p] = 0;
+
+            for (int i = 0; i < run.Count; i++)
+            {
+                ChargerAllocation a = run.Allocations[i];
+                ChargerObservation o = run.Observations[i];
+                if (a.Phases == 0)
+                    a.Current = 0;
+                Cost.Add(Allocated, 0, a.Current, a.Phases, run.RotationOf(i), 1);
+
+                // What the previous plan gave since the last run counts toward fairness.
+                a.AllocatedChargeMaMs += (long)a.PreviousCurrent * a.PreviousPhases * elapsed;
+
+                if (a.Phases != a.PreviousPhases && a.Phases != 0)
+                    run.LastHysteresisResetMs = now;
+                if (a.PreviousPhases == 0 && a.Phases != 0)
+                    a.LastSwitchOnMs = now;
+                if (a.Phases != 0 && o.ReportedPhases != a.Phases)
+                    a.LastPhaseSwitchMs = now;
+                if (a.Reason == AllocationReason.WakingUp && a.PreviousPhases == 0 && !(now < a.LastWakeupMs + config.WakeupTimeMs))
+                    a.LastWakeupMs = now;
+                if (a.Phases != 0 && a.Current < a.RequestedCurrent && a.IsCharging && a.UseSupportedUntilMs < now)
+                    a.UseSupportedUntilMs = now + config.RequestedCurrentThresholdMs;
+
+                if (a.WelcomeUntilMs == DemandStage.WelcomePending && a.Phases != 0)
+                    a.WelcomeUntilMs = now + config.PlugInTimeMs;
+                else if (a.WelcomeUntilMs != ChargerAllocation.Never && a.WelcomeUntilMs != DemandStage.WelcomePending
+                    && (now >= a.WelcomeUntilMs || (a.PreviousPhases != 0 && a.Phases == 0)))
+                    a.WelcomeUntilMs = ChargerAllocation.Never;
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using ChargeManager.Distribution.Phases;
+using ChargeManager.Distribution.Util;
+
+namespace ChargeManager.Distribution.Allocation.Stages
+{
+    /// <summary>
+    /// Stage 4: admits waiting chargers, the one that has received the least charge first, as long
+    /// as every phase it would use can carry the minimums of all active chargers plus its enable
+    /// current. New switch-ons wait for the global hysteresis; chargers that were active when the
+    /// run began (rotated or shed in this run) may come straight back if they fit.
+    /// </summary>
+    public static class ActivationStage
+    {
+        public static void Run(AllocationRun run)
+        {
+            run.RecomputeWindowMin();
+            int n = 0;
+            for (int i = 0; i < run.Count; i++)
+            {
+                ChargerAllocation a = run.Allocations[i];
+                if (!run.IsFree(i) || a.Phases > 0 || !a.WantsToCharge || a.LastWakeupMs != ChargerAllocation.Never)
+                    continue;
+                run.Order[n++] = i;
+                run.Key[i] = a.AllocatedChargeMaMs;
+            }
+            IndexSort.Ascending(run.Order, n, run.Key);
+
+            bool anyActive = run.AnyActive();
+            for (int k = 0; k < n; k++)
+            {
+                int i = run.Order[k];
+                ChargerAllocation a = run.Allocations[i];
+                if (!a.ActiveAtStart && !run.HysteresisElapsed)
+                {
+                    a.SetReason(AllocationReason.HysteresisBlocks, 0, run.HysteresisEndsMs);
+                    continue;
+                }
+                int blockedOn = TryStart(run, i, anyActive);
+                if (blockedOn == 0)
+                {
+                    anyActive = true;
+                    continue;
+                }
+                if (a.Reason == AllocationReason.RotatedOut || a.Reason == AllocationReason.PhaseOverload)
+                    continue; // keeps the more telling reason
+                if (anyActive && run.Config.RotationIntervalMs > 0)
+                    a.SetReason(AllocationReason.WaitingForRotation, blockedOn, run.NextRotationMs);
+                else
+                    a.SetReason(AllocationReason.MinimumNotReachable, blockedOn, ChargerAllocation.Never);
+            }
+        }
+
+        /// <summary>Tries 3 phases first where that is the better choice, then 1; returns 0 on success, else the blocking phase.</summary>
+        static int TryStart(AllocationRun run, int i, bool anyActive)
+        {
+            ChargerAllocation a = run.Allocations[i];
+            bool unknownRotation = !Rotation.IsKnown(run.RotationOf(i));
+            // An unknown-rotation 1p charger loads all three phases anyway, so 3p costs nothing more.
+            int first = a.PinnedPhases != 0 ? a.PinnedPhases : unknownRotation ? 3 : 1;
+            int blockedOn = run.PhaseBlockingStart(i, first, anyActive, 0);
+            int phases = first;
+            if (blockedOn != 0 && a.PinnedPhases == 0 && first == 3)
+            {
+                phases = 1;
+                blockedOn = run.PhaseBlockingStart(i, 1, anyActive, 0);
+            }
+            if (blockedOn != 0)
+                return blockedOn;
+            a.Phases = phases;
+            a.SetReason(AllocationReason.None);
+            Cost.Add(run.WindowMin, 0, run.Config.MinimumFor(phases), phases, run.RotationOf(i), 1);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using ChargeManager.Distribution.Phases;
+using ChargeManager.Distribution.Util;
+
+namespace ChargeManager.Distribution.Allocation.Stages
+{
+    /// <summary>
+    /// Stage 3: while the minimums of the chargers that have phases exceed a phase's limit, shed
+    /// chargers on that phase: the one that has received the most charge first, welcome charges
+    /// last. Phase limits are hard, so no hysteresis applies here.
+    /// </summary>
+    public static class OverloadStage
+    {
+        const long WelcomeGroup = 1L << 61;
+
+        public static void Run(AllocationRun run)
+        {
+            run.RecomputeWindowMin();
+            int n = 0;
+            for (int i = 0; i < run.Count; i++)
+            {
+                ChargerAllocation a = run.Allocations[i];
+                if (!run.IsFree(i) || a.Phases == 0)
+                    continue;
+                run.Order[n++] = i;
+                run.Key[i] = WelcomeChargeStage.IsWelcome(a)
+                    ? WelcomeGroup + Ints.Max(a.LastPlugInMs, -WelcomeGroup + 1)
+                    : -a.AllocatedChargeMaMs;
+            }
+            IndexSort.Ascending(run.Order, n, run.Key);
+
+            for (int p = Phase.L1; p <= Phase.L3; p++)
+            {
+                for (int k = 0; k < n && run.WindowMin[p] > run.Limit[p]; k++)
+                {
+                    int i = run.Order[k];
+                    ChargerAllocation a = run.Allocations[i];
+                    if (a.Phases == 0 || !Cost.Uses(p, a.Phases, run.RotationOf(i)))
+                        continue;
+                    Cost.Add(run.WindowMin, 0, run.Config.MinimumFor(a.Phases), a.Phases, run.RotationOf(i), -1);
+                    a.Phases = 0;
+                    a.SetReason(AllocationReason.PhaseOverload, p, ChargerAllocation.Never);
+                }
+            }
+        }
+    }
+}

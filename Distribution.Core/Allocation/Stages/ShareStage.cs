@@ -1,0 +1,119 @@
+using ChargeManager.Distribution.Phases;
+using ChargeManager.Distribution.Util;
+
+namespace ChargeManager.Distribution.Allocation.Stages
+{
+    /// <summary>
+    /// Stages 6–8: every charger with phases first gets its minimum; what is left is shared
+    /// equally (water-filling: chargers that want less take less and leave the rest to the
+    /// others), then left-overs go to charging cars up to their request, and last to everyone
+    /// up to what their charger supports.
+    /// </summary>
+    public static class ShareStage
+    {
+        const long OnePhaseGroup = 1L << 40;
+
+        public static void GrantMinimums(AllocationRun run)
+        {
+            for (int i = 0; i < run.Count; i++)
+            {
+                ChargerAllocation a = run.Allocations[i];
+                if (run.IsFree(i) && a.Phases > 0 && a.Current == 0)
+                    run.Grant(i, run.Config.MinimumFor(a.Phases));
+            }
+        }
+
+        /// <summary>The current the charger is aiming for in the fair share.</summary>
+        public static int Target(AllocationRun run, int i, bool othersActive)
+        {
+            ChargerAllocation a = run.Allocations[i];
+            int supported = Ints.Min(run.Observations[i].SupportedCurrent, AllocatorConfig.MaxChargerCurrent);
+            if (!a.IsCharging)
+                return Ints.Min(supported, run.Config.EnableCurrentFor(a.Phases, othersActive));
+            return Ints.Min(supported, a.RequestedCurrent);
+        }
+
+        public static void ShareFairly(AllocationRun run)
+        {
+            int n = OrderByCapacity(run, false, false);
+            for (int p = 0; p < Phase.VectorLength; p++)
+                run.UsersPerPhase[p] = 0;
+            for (int k = 0; k < n; k++)
+                CountUser(run, run.Order[k], 1);
+
+            for (int k = 0; k < n; k++)
+            {
+                int i = run.Order[k];
+                ChargerAllocation a = run.Allocations[i];
+                PhaseRotation rotation = run.RotationOf(i);
+                int fair = Phase.Unlimited;
+                for (int p = Phase.L1; p <= Phase.L3; p++)
+                    if (Cost.Uses(p, a.Phases, rotation))
+                        fair = Ints.Min(fair, run.Remaining[p] / Ints.Max(run.UsersPerPhase[p], 1));
+                run.Grant(i, Ints.Min(Ints.Max(fair, 0), CapacityOf(run.Key[i])));
+                CountUser(run, i, -1);
+            }
+        }
+
+        /// <summary>Left-overs up to each charger's target: charging cars only, or (up to supported) everyone.</summary>
+        public static void GrantLeftOvers(AllocationRun run, bool everyone)
+        {
+            int n = OrderByCapacity(run, !everyone, everyone);
+            for (int k = 0; k < n; k++)
+            {
+                int i = run.Order[k];
+                int capacity = CapacityOf(run.Key[i]);
+                run.Grant(i, Ints.Min(capacity, run.Headroom(i)));
+            }
+        }
+
+        /// <summary>
+        /// Puts the chargers that can take more into Order: 3-phase first, then by ascending capacity
+        /// (how much more they want). The capacity is kept in the low bits of the sort key.
+        /// </summary>
+        static int OrderByCapacity(AllocationRun run, bool chargingOnly, bool upToSupported)
+        {
+            bool othersActive = CountActive(run) > 1;
+            int n = 0;
+            for (int i = 0; i < run.Count; i++)
+            {
+                ChargerAllocation a = run.Allocations[i];
+                if (!run.IsFree(i) || a.Phases == 0 || a.Current == 0)
+                    continue;
+                if (chargingOnly && !a.IsCharging)
+                    continue;
+                int target = upToSupported
+                    ? Ints.Min(run.Observations[i].SupportedCurrent, AllocatorConfig.MaxChargerCurrent)
+                    : Target(run, i, othersActive);
+                int capacity = Ints.Max(target - a.Current, 0);
+                run.Order[n++] = i;
+                run.Key[i] = (a.Phases == 3 ? 0 : OnePhaseGroup) + capacity;
+            }
+            IndexSort.Ascending(run.Order, n, run.Key);
+            return n;
+        }
+
+        static int CapacityOf(long key)
+        {
+            return (int)(key & (OnePhaseGroup - 1));
+        }
+
+        static int CountActive(AllocationRun run)
+        {
+            int active = 0;
+            for (int i = 0; i < run.Count; i++)
+                if (run.Allocations[i].Phases > 0)
+                    active++;
+            return active;
+        }
+
+        static void CountUser(AllocationRun run, int i, int delta)
+        {
+            ChargerAllocation a = run.Allocations[i];
+            PhaseRotation rotation = run.RotationOf(i);
+            for (int p = Phase.L1; p <= Phase.L3; p++)
+                if (Cost.Uses(p, a.Phases, rotation))
+                    run.UsersPerPhase[p] += delta;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace ChargeManager.Distribution.Allocation.Stages
+{
+    /// <summary>
+    /// Stage 2: a car plugged in since the last run gets phases at once, ignoring hysteresis and
+    /// limits, because some cars give up if they see no current soon after plug-in. The overload
+    /// stage that follows sheds welcome chargers last, so hard limits still hold.
+    /// </summary>
+    public static class WelcomeChargeStage
+    {
+        public static void Run(AllocationRun run)
+        {
+            for (int i = 0; i < run.Count; i++)
+            {
+                ChargerAllocation a = run.Allocations[i];
+                if (!run.IsFree(i) || !a.WantsToCharge || a.WelcomeUntilMs <= run.NowMs)
+                    continue;
+                if (a.Phases == 0)
+                    a.Phases = a.PinnedPhases == 0 ? 1 : a.PinnedPhases;
+                long until = a.WelcomeUntilMs == DemandStage.WelcomePending
+                    ? run.NowMs + run.Config.PlugInTimeMs
+                    : a.WelcomeUntilMs;
+                a.SetReason(AllocationReason.WelcomeCharge, 0, until);
+            }
+        }
+
+        public static bool IsWelcome(ChargerAllocation a)
+        {
+            return a.Reason == AllocationReason.WelcomeCharge;
+        }
+    }
+}

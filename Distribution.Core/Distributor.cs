@@ -1,0 +1,125 @@
+using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Phases;
+using ChargeManager.Distribution.Scheduling;
+using ChargeManager.Distribution.Transition;
+
+namespace ChargeManager.Distribution
+{
+    /// <summary>
+    /// One charger group: the limits, what is known of each charger, the allocator that plans,
+    /// the scheduler that says when, and the guard that carries each plan to the chargers without
+    /// overshoot. Transport-free: the link layer writes observations and reports state packets;
+    /// it reads <see cref="CommandedCurrent"/> and <see cref="CommandedPhases"/> to send.
+    /// Everything is sized at construction; <see cref="Tick"/> allocates nothing.
+    /// </summary>
+    public sealed class Distributor
+    {
+        public readonly AllocatorConfig Config;
+        public readonly ChargerObservation[] Observations;
+        public readonly ChargerAllocation[] Allocations;
+        public readonly Allocator Allocator;
+        public readonly TransitionGuard Guard;
+        public readonly AllocationScheduler Scheduler = new AllocationScheduler();
+
+        readonly int[] limit = new int[Phase.VectorLength];
+        readonly bool[] pluggedIn;
+
+        public Distributor(AllocatorConfig config, int chargerCount)
+        {
+            Config = config;
+            Observations = new ChargerObservation[chargerCount];
+            Allocations = new ChargerAllocation[chargerCount];
+            pluggedIn = new bool[chargerCount];
+            for (int i = 0; i < chargerCount; i++)
+            {
+                Observations[i] = new ChargerObservation();
+                Allocations[i] = new ChargerAllocation();
+            }
+            Allocator = new Allocator(config, Observations, Allocations);
+            Guard = new TransitionGuard(config, Observations);
+            limit[Phase.PV] = Phase.Unlimited;
+            Scheduler.IntervalMs = config.AllocationIntervalMs;
+            Scheduler.RateLimitMs = config.ReallocationRateLimitMs;
+        }
+
+        public int Count { get { return Allocations.Length; } }
+
+        public int Limit(int phase)
+        {
+            return limit[phase];
+        }
+
+        /// <summary>Sets the per-phase limits. Anything lower takes effect on the next tick, not at the next interval.</summary>
+        public void SetLimits(int l1, int l2, int l3)
+        {
+            bool lower = l1 < limit[Phase.L1] || l2 < limit[Phase.L2] || l3 < limit[Phase.L3];
+            bool higher = l1 > limit[Phase.L1] || l2 > limit[Phase.L2] || l3 > limit[Phase.L3];
+            limit[Phase.L1] = l1;
+            limit[Phase.L2] = l2;
+            limit[Phase.L3] = l3;
+            if (lower)
+                Scheduler.RequestNow();
+            else if (higher)
+                Scheduler.RequestSoon();
+        }
+
+        /// <summary>The same available current on every phase (the API's available_current).</summary>
+        public void SetAvailableCurrent(int current)
+        {
+            SetLimits(current, current, current);
+        }
+
+        /// <summary>
+        /// The link accepted a state packet and wrote it into Observations[charger]: confirm what the
+        /// charger applies, and react at once to an unplug (a reduction) or soon to a plug-in.
+        /// </summary>
+        public void StateReceived(int charger, long nowMs, bool requestsReallocation)
+        {
+            ChargerObservation o = Observations[charger];
+            o.LastHeardMs = nowMs;
+            Guard.Confirm(charger, o.AppliedCurrent, o.ReportedPhases, nowMs);
+            bool plugged = o.IsPluggedIn;
+            if (plugged != pluggedIn[charger])
+            {
+                pluggedIn[charger] = plugged;
+                if (plugged)
+                    Scheduler.RequestSoon();
+                else
+                    Scheduler.RequestNow();
+            }
+            if (requestsReallocation)
+                Scheduler.RequestSoon();
+        }
+
+        /// <summary>
+        /// Runs the allocator when due and moves the commands toward its plan as far as is safe.
+        /// timeOfDayMs: local time since midnight when the clock is synced, else -1.
+        /// Returns true if any command changed.
+        /// </summary>
+        public bool Tick(long nowMs, long timeOfDayMs)
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                long lastHeard = Observations[i].LastHeardMs;
+                if (lastHeard == ChargerObservation.Never || nowMs - lastHeard > Config.UnreachableHoldMs)
+                    Guard.ReleaseSilent(i, nowMs);
+            }
+            if (Scheduler.IsDue(nowMs))
+            {
+                Allocator.Run(limit[Phase.L1], limit[Phase.L2], limit[Phase.L3], nowMs, timeOfDayMs);
+                Scheduler.Ran(nowMs);
+            }
+            return Guard.Rollout(Allocations, limit, nowMs);
+        }
+
+        public int CommandedCurrent(int charger)
+        {
+            return Guard.CommandedCurrent[charger];
+        }
+
+        public int CommandedPhases(int charger)
+        {
+            return Guard.CommandedPhases[charger];
+        }
+    }
+}

@@ -1,0 +1,217 @@
+using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Phases;
+using ChargeManager.Distribution.Util;
+
+namespace ChargeManager.Distribution.Transition
+{
+    /// <summary>
+    /// Carries a plan to the chargers without ever letting the group exceed a phase limit on the way.
+    ///
+    /// For every charger it keeps an envelope: per phase, the most it may still draw. A charger may
+    /// draw what it last confirmed applying, or any command sent to it since; so sending a command
+    /// widens the envelope, and only a state packet that echoes the latest command (or a silence
+    /// long enough that the charger has fallen back to 0 A on its own) narrows it.
+    ///
+    /// Reductions always go out at once. Anything that would widen an envelope goes out only if the
+    /// sum of all envelopes stays within the limit on every phase; otherwise the charger waits (or gets
+    /// the part that fits) until the reduced chargers confirm.
+    /// </summary>
+    public sealed class TransitionGuard
+    {
+        /// <summary>
+        /// A state packet confirms a command only if it arrives this long after the command was first
+        /// sent. Commands and states cross a LAN in milliseconds and a charger answers a command after
+        /// about 300 ms, so an echo this late cannot be left over from an older command.
+        /// </summary>
+        public const int ConfirmAfterMs = 100;
+
+        /// <summary>After a 0 A command has been out this long to a charger silent past the hold, the charger is at 0 A either way.</summary>
+        public const int SilentReleaseAfterCommandMs = 2000;
+
+        readonly AllocatorConfig config;
+        readonly ChargerObservation[] observations;
+        readonly int count;
+        readonly int[] envelope;   // count × [PV, L1, L2, L3]
+        readonly int[] total = new int[Phase.VectorLength];
+
+        public readonly int[] CommandedCurrent;
+        public readonly int[] CommandedPhases;
+
+        /// <summary>Uptime when the current command value was decided (the link may send it a little later).</summary>
+        public readonly long[] CommandSinceMs;
+
+        /// <summary>True while a charger's plan is held back, or partly held back, for others to reduce first.</summary>
+        public readonly bool[] WaitingForOthers;
+
+        public TransitionGuard(AllocatorConfig config, ChargerObservation[] observations)
+        {
+            this.config = config;
+            this.observations = observations;
+            count = observations.Length;
+            envelope = new int[count * Phase.VectorLength];
+            CommandedCurrent = new int[count];
+            CommandedPhases = new int[count];
+            CommandSinceMs = new long[count];
+            WaitingForOthers = new bool[count];
+        }
+
+        /// <summary>The most the charger may still draw on the grid phase.</summary>
+        public int MayDraw(int charger, int phase)
+        {
+            return envelope[charger * Phase.VectorLength + phase];
+        }
+
+        /// <summary>Σ over all chargers of what they may still draw on the grid phase.</summary>
+        public int MayDrawTotal(int phase)
+        {
+            int sum = 0;
+            for (int i = 0; i < count; i++)
+                sum += envelope[i * Phase.VectorLength + phase];
+            return sum;
+        }
+
+        /// <summary>
+        /// A state packet from the charger: it applies appliedCurrent on reportedPhases right now.
+        /// Narrows the envelope only when that is the latest command; widens it when the charger
+        /// draws more than we thought (after our restart, or a charger that does not obey).
+        /// </summary>
+        public void Confirm(int charger, int appliedCurrent, int reportedPhases, long nowMs)
+        {
+            PhaseRotation rotation = observations[charger].Rotation;
+            int phases = reportedPhases == 1 ? 1 : 3;
+            int o = charger * Phase.VectorLength;
+            bool echoesLatest = appliedCurrent == CommandedCurrent[charger]
+                && nowMs >= CommandSinceMs[charger] + ConfirmAfterMs;
+            for (int p = 0; p < Phase.VectorLength; p++)
+            {
+                int applied = Cost.On(p, appliedCurrent, phases, rotation);
+                if (echoesLatest)
+                {
+                    // Still moving between phase counts: it may land on the commanded one.
+                    int commanded = Cost.On(p, CommandedCurrent[charger], CommandedPhases[charger], rotation);
+                    envelope[o + p] = Ints.Max(applied, commanded);
+                }
+                else
+                    envelope[o + p] = Ints.Max(envelope[o + p], applied);
+            }
+        }
+
+        /// <summary>A charger silent past the hold, with a 0 A command out long enough, draws nothing any more.</summary>
+        public void ReleaseSilent(int charger, long nowMs)
+        {
+            if (nowMs < CommandSinceMs[charger] + SilentReleaseAfterCommandMs)
+                return;
+            PhaseRotation rotation = observations[charger].Rotation;
+            int o = charger * Phase.VectorLength;
+            for (int p = 0; p < Phase.VectorLength; p++)
+                envelope[o + p] = Cost.On(p, CommandedCurrent[charger], CommandedPhases[charger], rotation);
+        }
+
+        /// <summary>
+        /// Moves the commands toward the plan as far as the limits allow right now. Call after every
+        /// allocator run and whenever confirmations may have made room. Returns true if a command changed.
+        /// </summary>
+        public bool Rollout(ChargerAllocation[] plan, int[] limit, long nowMs)
+        {
+            bool changed = false;
+            // Pass 1: everything that widens no envelope, reductions above all.
+            for (int i = 0; i < count; i++)
+            {
+                WaitingForOthers[i] = false;
+                if (IsCommanded(i, plan[i].Current, plan[i].Phases))
+                    continue;
+                if (WithinEnvelope(i, plan[i].Current, plan[i].Phases))
+                    changed |= Command(i, plan[i].Current, plan[i].Phases, nowMs);
+            }
+
+            for (int p = 0; p < Phase.VectorLength; p++)
+                total[p] = MayDrawTotal(p);
+
+            // Pass 2: increases, only where the sum of envelopes stays within every limit.
+            for (int i = 0; i < count; i++)
+            {
+                int want = plan[i].Current, wantPhases = plan[i].Phases;
+                if (IsCommanded(i, want, wantPhases))
+                    continue;
+                int fits = LargestFitting(i, wantPhases, limit);
+                int minimum = config.MinimumFor(wantPhases);
+                if (fits >= want)
+                    changed |= Widen(i, want, wantPhases, nowMs);
+                else if (fits >= minimum && fits > 0 && (wantPhases != CommandedPhases[i] || fits > CommandedCurrent[i]))
+                {
+                    changed |= Widen(i, fits, wantPhases, nowMs);
+                    WaitingForOthers[i] = true;
+                }
+                else
+                {
+                    // Step toward the plan without widening: same phases as now, no more current than now.
+                    int stay = CommandedPhases[i];
+                    int lower = stay == 0 ? 0 : Ints.Min(CommandedCurrent[i], Ints.Max(want, config.MinimumFor(stay)));
+                    if (stay != 0 && lower < CommandedCurrent[i])
+                        changed |= Command(i, lower, stay, nowMs);
+                    WaitingForOthers[i] = true;
+                }
+            }
+            return changed;
+        }
+
+        bool IsCommanded(int i, int current, int phases)
+        {
+            return CommandedCurrent[i] == current && (CommandedPhases[i] == phases || current == 0 && CommandedPhases[i] == 0);
+        }
+
+        bool WithinEnvelope(int i, int current, int phases)
+        {
+            PhaseRotation rotation = observations[i].Rotation;
+            int o = i * Phase.VectorLength;
+            for (int p = 0; p < Phase.VectorLength; p++)
+                if (Cost.On(p, current, phases, rotation) > envelope[o + p])
+                    return false;
+            return true;
+        }
+
+        /// <summary>The largest current on these phases whose envelope still fits every grid limit.</summary>
+        int LargestFitting(int i, int phases, int[] limit)
+        {
+            PhaseRotation rotation = observations[i].Rotation;
+            int o = i * Phase.VectorLength;
+            int largest = AllocatorConfig.MaxChargerCurrent;
+            for (int p = Phase.L1; p <= Phase.L3; p++)
+            {
+                if (!Cost.Uses(p, phases, rotation))
+                    continue;
+                int others = total[p] - envelope[o + p];
+                // Up to its own envelope it widens nothing; beyond, it must fit beside the others.
+                int room = Ints.Max(envelope[o + p], limit[p] - others);
+                largest = Ints.Min(largest, room);
+            }
+            return Ints.Max(largest, 0);
+        }
+
+        bool Widen(int i, int current, int phases, long nowMs)
+        {
+            PhaseRotation rotation = observations[i].Rotation;
+            int o = i * Phase.VectorLength;
+            for (int p = 0; p < Phase.VectorLength; p++)
+            {
+                int cost = Cost.On(p, current, phases, rotation);
+                if (cost > envelope[o + p])
+                {
+                    total[p] += cost - envelope[o + p];
+                    envelope[o + p] = cost;
+                }
+            }
+            return Command(i, current, phases, nowMs);
+        }
+
+        bool Command(int i, int current, int phases, long nowMs)
+        {
+            if (IsCommanded(i, current, phases))
+                return false;
+            CommandedCurrent[i] = current;
+            CommandedPhases[i] = current == 0 ? 0 : phases;
+            CommandSinceMs[i] = nowMs;
+            return true;
+        }
+    }
+}
