@@ -42,7 +42,7 @@ namespace ChargeManager.Distribution.Allocation
         internal bool ProbablyFull;
         internal bool IsCharging;
         internal bool ActiveAtStart;
-        internal int RequestedCurrent;
+        public int RequestedCurrent;        // what it would take: meter-based after the threshold, else supported
         internal int PinnedPhases;          // 0 = may choose 1 or 3
 
         public void SetReason(AllocationReason reason)

@@ -25,8 +25,12 @@ namespace ChargeManager.Distribution.Transition
         /// </summary>
         public const int ConfirmAfterMs = 100;
 
-        /// <summary>After a 0 A command has been out this long to a charger silent past the hold, the charger is at 0 A either way.</summary>
-        public const int SilentReleaseAfterCommandMs = 2000;
+        /// <summary>
+        /// A charger that last could have heard a non-zero command this long ago draws nothing: either it
+        /// hears us and follows our 0 A, or it has heard nothing since and its own 30 s fallback (spec §0)
+        /// has cut it. 30 s plus a margin.
+        /// </summary>
+        public const int ChargerFallbackProofMs = 32000;
 
         readonly AllocatorConfig config;
         readonly ChargerObservation[] observations;
@@ -53,6 +57,20 @@ namespace ChargeManager.Distribution.Transition
             CommandedPhases = new int[count];
             CommandSinceMs = new long[count];
             WaitingForOthers = new bool[count];
+            for (int i = 0; i < count; i++)
+                Forget(i);
+        }
+
+        /// <summary>
+        /// Nothing is known of what the charger draws (at start-up, or after its configuration changed):
+        /// it may be anything up to the most a charger allows, on three phases, until it echoes a command
+        /// of ours or is proven to have fallen back to 0 A.
+        /// </summary>
+        public void Forget(int charger)
+        {
+            int o = charger * Phase.VectorLength;
+            for (int p = 0; p < Phase.VectorLength; p++)
+                envelope[o + p] = Cost.On(p, AllocatorConfig.MaxChargerCurrent, 3, PhaseRotation.Unknown);
         }
 
         /// <summary>The most the charger may still draw on the grid phase.</summary>
@@ -96,10 +114,13 @@ namespace ChargeManager.Distribution.Transition
             }
         }
 
-        /// <summary>A charger silent past the hold, with a 0 A command out long enough, draws nothing any more.</summary>
+        /// <summary>
+        /// For a charger we cannot hear: once our command to it has been 0 A for the fallback proof time,
+        /// it draws nothing any more, whether it heard us or not.
+        /// </summary>
         public void ReleaseSilent(int charger, long nowMs)
         {
-            if (nowMs < CommandSinceMs[charger] + SilentReleaseAfterCommandMs)
+            if (CommandedCurrent[charger] != 0 || nowMs < CommandSinceMs[charger] + ChargerFallbackProofMs)
                 return;
             PhaseRotation rotation = observations[charger].Rotation;
             int o = charger * Phase.VectorLength;

@@ -49,8 +49,14 @@ namespace ChargeManager.Distribution.Allocation.Stages
             a.WasProbablyFull = a.ProbablyFull;
             a.RequestedCurrent = Requested(config, o, a, now);
 
+            // Within the hysteresis after a switch the count stays where we switched it to (the charger
+            // reports the old count while it is still switching); a charger that cannot switch keeps its own.
             bool phaseLocked = a.LastPhaseSwitchMs != ChargerAllocation.Never && now < a.LastPhaseSwitchMs + config.GlobalHysteresisMs;
-            a.PinnedPhases = !o.CanSwitchPhases || phaseLocked ? (o.ReportedPhases == 1 ? 1 : 3) : 0;
+            int reported = o.ReportedPhases == 1 ? 1 : 3;
+            if (phaseLocked && a.Phases != 0)
+                a.PinnedPhases = a.Phases;
+            else
+                a.PinnedPhases = !o.CanSwitchPhases || phaseLocked ? reported : 0;
 
             if (run.GroupBlocked)
                 TurnOff(a, AllocationReason.GroupBlocked);
