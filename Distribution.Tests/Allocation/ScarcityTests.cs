@@ -1,0 +1,89 @@
+using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Phases;
+using ChargeManager.Distribution.Tests.Support;
+using Xunit;
+
+namespace ChargeManager.Distribution.Tests.Allocation;
+
+/// <summary>A limit below the sum of minimums: pause the fewest, rotate fairly, never flap.</summary>
+public class ScarcityTests
+{
+    [Fact]
+    public void PausesOnlyAsManyAsNeeded_AndKeepsTheRestAtTheirMinimum()
+    {
+        var bench = new AllocatorBench(5);
+        for (int i = 0; i < 5; i++)
+            bench.Set(i, VehicleState.Charging);
+        bench.Run(64000);
+        Assert.Equal(5, bench.Active());
+
+        bench.Advance(10_000);
+        bench.Run(20000); // room for three minimums of 6 A
+        Assert.Equal(3, bench.Active());
+        Assert.Equal(2, bench.Alloc.Count(a => a.Reason == AllocationReason.PhaseOverload));
+        Assert.True(bench.PhaseSum(Phase.L1) <= 20000);
+    }
+
+    [Fact]
+    public void ShedsTheCarThatReceivedMostFirst()
+    {
+        var bench = new AllocatorBench(3);
+        bench.Set(0, VehicleState.Charging).SupportedCurrent = 6000;
+        bench.Set(1, VehicleState.Charging);
+        bench.Set(2, VehicleState.Charging).SupportedCurrent = 8000;
+        bench.Run(40000);
+        bench.RunFor(100_000, 40000);
+        Assert.True(bench.Alloc[1].AllocatedChargeMaMs > bench.Alloc[2].AllocatedChargeMaMs);
+
+        bench.Advance(10_000);
+        bench.Run(12000);
+        Assert.Equal(0, bench.Alloc[1].Current);
+        Assert.Equal(6000, bench.Alloc[0].Current);
+        Assert.Equal(6000, bench.Alloc[2].Current);
+    }
+
+    [Fact]
+    public void RotationSharesAScarceSupplyFairlyOverHours()
+    {
+        var bench = new AllocatorBench(4, c => c.RotationIntervalMs = 900_000);
+        bench.TimeOfDayMs = 0;
+        for (int i = 0; i < 4; i++)
+            bench.Set(i, VehicleState.Charging);
+        bench.Run(12000); // room for two of four
+        var onTime = new long[4];
+        for (int t = 0; t < 360; t++) // one hour in 10 s runs
+        {
+            bench.Advance(10_000);
+            bench.Run(12000);
+            for (int i = 0; i < 4; i++)
+                if (bench.Alloc[i].Current > 0)
+                    onTime[i] += 10_000;
+        }
+        foreach (var time in onTime)
+            Assert.InRange(time, 1_500_000, 2_100_000); // each about half of the hour
+    }
+
+    [Fact]
+    public void ALimitOscillatingAroundTheThreshold_SwitchesOnAtMostOncePerHysteresis()
+    {
+        var bench = new AllocatorBench(2, c => c.PlugInTimeMs = 0);
+        bench.Set(0, VehicleState.Charging);
+        bench.Set(1, VehicleState.Charging);
+        int switchOns = 0;
+        var was = new bool[2];
+        for (int t = 0; t < 360; t++) // an hour, the limit flipping every 10 s between one and two minimums
+        {
+            bench.Advance(10_000);
+            bench.Run(t % 2 == 0 ? 13000 : 7000);
+            for (int i = 0; i < 2; i++)
+            {
+                bool on = bench.Alloc[i].Current > 0;
+                if (on && !was[i])
+                    switchOns++;
+                was[i] = on;
+            }
+            Assert.True(bench.PhaseSum(Phase.L1) <= (t % 2 == 0 ? 13000 : 7000));
+        }
+        Assert.True(switchOns <= 3600 / 210 + 2, $"{switchOns} switch-ons in an hour");
+    }
+}

@@ -1,0 +1,20 @@
+using ChargeManager.Distribution.Util;
+using CsCheck;
+using Xunit;
+
+namespace ChargeManager.Distribution.Tests.Util;
+
+public class IndexSortTests
+{
+    [Fact]
+    public void SortsByKeyThenIndex_LikeAStableSort()
+    {
+        Gen.Long[-5, 5].Array[0, 200].Sample(keys =>
+        {
+            int[] order = Enumerable.Range(0, keys.Length).ToArray();
+            IndexSort.Ascending(order, order.Length, keys);
+            var expected = Enumerable.Range(0, keys.Length).OrderBy(i => keys[i]).ThenBy(i => i).ToArray();
+            Assert.Equal(expected, order);
+        });
+    }
+}
