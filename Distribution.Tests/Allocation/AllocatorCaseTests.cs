@@ -1,6 +1,7 @@
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Phases;
 using ChargeManager.Distribution.Tests.Support;
+using ChargeManager.Simulation;
 using Xunit;
 
 namespace ChargeManager.Distribution.Tests.Allocation;

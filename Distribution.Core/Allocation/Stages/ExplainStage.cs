@@ -63,7 +63,12 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 return;
             }
             int target = ShareStage.Target(run, i, true);
-            if (a.Current >= target && a.Current > run.Config.MinimumFor(a.Phases))
+            if (a.Current > target)
+            {
+                a.SetReason(AllocationReason.LeftOver);
+                return;
+            }
+            if (a.Current == target)
             {
                 if (!a.IsCharging)
                     a.SetReason(AllocationReason.EnableCurrent);
@@ -71,11 +76,6 @@ namespace ChargeManager.Distribution.Allocation.Stages
                     a.SetReason(AllocationReason.FastRampUp);
                 else
                     a.SetReason(AllocationReason.VehicleLimit);
-                return;
-            }
-            if (a.Current > target)
-            {
-                a.SetReason(AllocationReason.LeftOver);
                 return;
             }
             int phase = run.TightestPhase(i);

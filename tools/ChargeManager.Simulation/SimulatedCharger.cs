@@ -1,7 +1,7 @@
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Phases;
 
-namespace ChargeManager.Distribution.Tests.Support;
+namespace ChargeManager.Simulation;
 
 /// <summary>
 /// A WARP charger with a car, reduced to what the manager can observe and command: it applies

@@ -1,7 +1,8 @@
 using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution;
 using ChargeManager.Distribution.Phases;
 
-namespace ChargeManager.Distribution.Tests.Support;
+namespace ChargeManager.Simulation;
 
 /// <summary>
 /// A Distributor driving simulated chargers over a lossy, delayed "network" with a 100 ms clock,
