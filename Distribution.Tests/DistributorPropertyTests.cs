@@ -142,7 +142,7 @@ public class DistributorPropertyTests(ITestOutputHelper output)
         for (int s = 0; s < steps; s++)
             Perturb(sim);
         var comply = sim.ComplyTimesMs.OrderBy(t => t).ToList();
-        output.WriteLine($"{steps} steps; {comply.Count} drops; time to comply p50 {comply[comply.Count / 2]} ms, " +
+        output.WriteLine($"{steps} steps; {comply.Count} drops; time to comply p50 {comply[comply.Count / 2]} ms, p90 {comply[comply.Count * 9 / 10]} ms, " +
             $"max {comply[^1]} ms; overshoot integral {sim.OvershootMaMs / 1000} mA·s; switch-ons {sim.SwitchOns}");
         Assert.Equal(steps, sim.Steps);
     }
