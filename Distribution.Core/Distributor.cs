@@ -19,7 +19,7 @@ namespace ChargeManager.Distribution
         public readonly ChargerAllocation[] Allocations;
         public readonly Allocator Allocator;
         public readonly TransitionGuard Guard;
-        public readonly AllocationScheduler Scheduler = new AllocationScheduler();
+        public readonly AllocationScheduler Scheduler;
 
         readonly int[] limit = new int[Phase.VectorLength];
         readonly bool[] pluggedIn;
@@ -37,9 +37,8 @@ namespace ChargeManager.Distribution
             }
             Allocator = new Allocator(config, Observations, Allocations);
             Guard = new TransitionGuard(config, Observations);
+            Scheduler = new AllocationScheduler(config);
             limit[Phase.PV] = Phase.Unlimited;
-            Scheduler.IntervalMs = config.AllocationIntervalMs;
-            Scheduler.RateLimitMs = config.ReallocationRateLimitMs;
         }
 
         public int Count { get { return Allocations.Length; } }

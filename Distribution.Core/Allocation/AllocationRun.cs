@@ -40,6 +40,7 @@ namespace ChargeManager.Distribution.Allocation
         internal readonly int[] Order;
         internal readonly long[] Key;
         internal readonly int[] UsersPerPhase = new int[Phase.VectorLength];
+        internal readonly int[] Load = new int[Phase.VectorLength];
 
         public AllocationRun(AllocatorConfig config, ChargerObservation[] observations, ChargerAllocation[] allocations)
         {
@@ -73,12 +74,14 @@ namespace ChargeManager.Distribution.Allocation
             return !a.Off && !a.Held;
         }
 
-        public bool AnyActive()
+        /// <summary>How many chargers have phases in the plan so far.</summary>
+        public int CountActive()
         {
+            int active = 0;
             for (int i = 0; i < Count; i++)
                 if (Allocations[i].Phases > 0)
-                    return true;
-            return false;
+                    active++;
+            return active;
         }
 
         /// <summary>Minimum cost of the charger on the grid phase if it ran on these phases.</summary>

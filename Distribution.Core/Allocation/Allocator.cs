@@ -65,7 +65,7 @@ namespace ChargeManager.Distribution.Allocation
             ShareStage.GrantLeftOvers(run, false);
             WakeupStage.Run(run);
             ShareStage.GrantLeftOvers(run, true);
-            BalanceStage.Run(run, Allocated);
+            BalanceStage.Run(run);
             ExplainStage.Run(run);
             Apply();
         }

@@ -52,10 +52,5 @@ namespace ChargeManager.Distribution.Allocation
             int minimum = MinimumFor(phases);
             return othersActive ? (int)((long)minimum * EnableCurrentFactorPct / 100) : minimum;
         }
-
-        public AllocatorConfig Clone()
-        {
-            return (AllocatorConfig)MemberwiseClone();
-        }
     }
 }

@@ -1,5 +1,3 @@
-using ChargeManager.Distribution.Phases;
-
 namespace ChargeManager.Distribution.Allocation
 {
     /// <summary>
@@ -57,11 +55,6 @@ namespace ChargeManager.Distribution.Allocation
             Reason = reason;
             ReasonPhase = phase;
             ReasonUntilMs = untilMs;
-        }
-
-        public int CostOn(int gridPhase, PhaseRotation rotation)
-        {
-            return Cost.On(gridPhase, Current, Phases, rotation);
         }
     }
 }

@@ -1,3 +1,5 @@
+using ChargeManager.Distribution.Allocation;
+
 namespace ChargeManager.Distribution.Scheduling
 {
     /// <summary>
@@ -9,12 +11,15 @@ namespace ChargeManager.Distribution.Scheduling
     {
         const long Never = long.MinValue / 4;
 
+        readonly AllocatorConfig config;
         long nextRunMs = Never;
         long lastRunMs = Never;
         bool runNow = true;
 
-        public int IntervalMs = 10000;
-        public int RateLimitMs = 5000;
+        public AllocationScheduler(AllocatorConfig config)
+        {
+            this.config = config;
+        }
 
         /// <summary>Runs on the next tick, whatever the interval says.</summary>
         public void RequestNow()
@@ -25,7 +30,7 @@ namespace ChargeManager.Distribution.Scheduling
         /// <summary>Pulls the next run forward, but not closer than the rate limit to the last one.</summary>
         public void RequestSoon()
         {
-            long earliest = lastRunMs == Never ? 0 : lastRunMs + RateLimitMs;
+            long earliest = lastRunMs == Never ? 0 : lastRunMs + config.ReallocationRateLimitMs;
             if (nextRunMs == Never || earliest < nextRunMs)
                 nextRunMs = earliest;
         }
@@ -39,7 +44,7 @@ namespace ChargeManager.Distribution.Scheduling
         {
             runNow = false;
             lastRunMs = nowMs;
-            nextRunMs = nowMs + IntervalMs;
+            nextRunMs = nowMs + config.AllocationIntervalMs;
         }
 
         public long NextRunMs

@@ -1,3 +1,4 @@
+using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Scheduling;
 using Xunit;
 
@@ -5,7 +6,7 @@ namespace ChargeManager.Distribution.Tests.Scheduling;
 
 public class AllocationSchedulerTests
 {
-    readonly AllocationScheduler scheduler = new() { IntervalMs = 10000, RateLimitMs = 5000 };
+    readonly AllocationScheduler scheduler = new(new AllocatorConfig { AllocationIntervalMs = 10000, ReallocationRateLimitMs = 5000 });
 
     [Fact]
     public void RunsFirstAtOnce_ThenEveryInterval()

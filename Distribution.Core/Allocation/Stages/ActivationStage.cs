@@ -25,7 +25,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
             }
             IndexSort.Ascending(run.Order, n, run.Key);
 
-            bool anyActive = run.AnyActive();
+            bool anyActive = run.CountActive() > 0;
             for (int k = 0; k < n; k++)
             {
                 int i = run.Order[k];

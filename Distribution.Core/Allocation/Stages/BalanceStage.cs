@@ -10,8 +10,9 @@ namespace ChargeManager.Distribution.Allocation.Stages
     /// </summary>
     public static class BalanceStage
     {
-        public static void Run(AllocationRun run, int[] load)
+        public static void Run(AllocationRun run)
         {
+            int[] load = run.Load;
             int cap = run.Config.MaxUnbalancedLoadMa;
             if (cap <= 0)
                 return;

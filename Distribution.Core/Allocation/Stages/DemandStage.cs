@@ -129,7 +129,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
 
             float l1 = o.LineCurrent1, l2 = o.LineCurrent2, l3 = o.LineCurrent3;
             int measured;
-            if (l1 != l1 || l2 != l2 || l3 != l3)
+            if (float.IsNaN(l1) || float.IsNaN(l2) || float.IsNaN(l3))
                 measured = AllocatorConfig.MaxChargerCurrent; // NaN: no meter
             else
             {

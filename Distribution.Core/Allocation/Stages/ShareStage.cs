@@ -73,7 +73,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
         /// </summary>
         static int OrderByCapacity(AllocationRun run, bool chargingOnly, bool upToSupported)
         {
-            bool othersActive = CountActive(run) > 1;
+            bool othersActive = run.CountActive() > 1;
             int n = 0;
             for (int i = 0; i < run.Count; i++)
             {
@@ -96,15 +96,6 @@ namespace ChargeManager.Distribution.Allocation.Stages
         static int CapacityOf(long key)
         {
             return (int)(key & (OnePhaseGroup - 1));
-        }
-
-        static int CountActive(AllocationRun run)
-        {
-            int active = 0;
-            for (int i = 0; i < run.Count; i++)
-                if (run.Allocations[i].Phases > 0)
-                    active++;
-            return active;
         }
 
         static void CountUser(AllocationRun run, int i, int delta)
