@@ -70,11 +70,14 @@ namespace ChargeManager.Distribution
 
         /// <summary>
         /// The link accepted a state packet and wrote it into Observations[charger]: confirm what the
-        /// charger applies, and react at once to an unplug (a reduction) or soon to a plug-in.
+        /// charger applies; react at once to a charger heard for the first time or an unplug, and soon
+        /// (rate-limited) to a plug-in or a charger asking for it.
         /// </summary>
         public void StateReceived(int charger, long nowMs, bool requestsReallocation)
         {
             ChargerObservation o = Observations[charger];
+            if (o.LastHeardMs == ChargerObservation.Never)
+                Scheduler.RequestNow(); // a charger appeared: give it a plan (and the others a fair share) at once
             o.LastHeardMs = nowMs;
             Guard.Confirm(charger, o.AppliedCurrent, o.ReportedPhases, nowMs);
             bool plugged = o.IsPluggedIn;

@@ -97,3 +97,40 @@ public class DistributorTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 }
+
+public class DistributorReactionTests
+{
+    [Fact]
+    public void AChargerHeardForTheFirstTimeIsPlannedAtOnce()
+    {
+        var d = new Distributor(new AllocatorConfig(), 2);
+        d.SetAvailableCurrent(32000);
+        d.Observations[0].State = VehicleState.Charging;
+        d.StateReceived(0, 100, false);
+        d.Tick(100, -1);
+        Assert.Equal(32000, d.Allocations[0].Current);
+
+        d.Observations[1].State = VehicleState.Charging;
+        d.StateReceived(1, 1000, false); // within the rate limit, still planned at once
+        d.Observations[0].LastHeardMs = 1000;
+        d.Tick(1000, -1);
+        Assert.Equal(1000, d.Allocator.LastRunMs); // not at the next interval
+        Assert.Equal(AllocationReason.HysteresisBlocks, d.Allocations[1].Reason); // charger 0 switched on 0.9 s ago
+    }
+}
+
+public class MinimumCurrentTests
+{
+    [Theory]
+    [InlineData(true, 0, 6000, 6000)]
+    [InlineData(true, 1, 9200, 6000)]
+    [InlineData(true, 7, 9200, 6000)]
+    [InlineData(false, 1, 11000, 8000)]
+    public void MinimumsFollowTheVehicleTypeWhenAuto(bool auto, int type, int expected3p, int expected1p)
+    {
+        var config = new AllocatorConfig();
+        config.SetMinimums(auto, type, 11000, 8000);
+        Assert.Equal(expected3p, config.MinimumFor(3));
+        Assert.Equal(expected1p, config.MinimumFor(1));
+    }
+}

@@ -42,6 +42,25 @@ namespace ChargeManager.Distribution.Allocation
         public const int MaxChargerCurrent = 32000;
         public const int MinRequestedCurrent = 6000;
 
+        /// <summary>
+        /// minimum_current_auto: the minimums follow the vehicle type (spec §2.2). Type 0: 6 A on one
+        /// and three phases; any type above 0 counts as type 1 (Renault ZOE and similar): 6 A on one,
+        /// 9.2 A on three phases. Without auto, the configured minimums stand.
+        /// </summary>
+        public void SetMinimums(bool auto, int vehicleType, int minimumCurrent3p, int minimumCurrent1p)
+        {
+            if (auto)
+            {
+                MinimumCurrent1p = 6000;
+                MinimumCurrent3p = vehicleType > 0 ? 9200 : 6000;
+            }
+            else
+            {
+                MinimumCurrent3p = minimumCurrent3p;
+                MinimumCurrent1p = minimumCurrent1p;
+            }
+        }
+
         public int MinimumFor(int phases)
         {
             return phases == 3 ? MinimumCurrent3p : phases == 1 ? MinimumCurrent1p : 0;
