@@ -50,6 +50,26 @@ namespace ChargeManager.Distribution.Protocol
             return length;
         }
 
+        /// <summary>Validates and reads a command as a charger does (its newest version is 4); for the charger simulator and tests.</summary>
+        public PacketCheck Decode(byte[] b, int received, out int version, out ushort seq)
+        {
+            version = 0;
+            seq = 0;
+            PacketCheck check = PacketHeader.Check(b, received, LengthByVersion);
+            if (check != PacketCheck.Ok)
+                return check;
+            version = b[PacketHeader.VersionOffset];
+            seq = Wire.U16(b, PacketHeader.SeqOffset);
+            AllocatedCurrent = Wire.U16(b, 8);
+            Flags = b[10];
+            AllocatedPhases = version >= 2 ? (sbyte)b[11] : 0;
+            ChargeMode = version >= 3 ? b[12] : ChargeModeFast;
+            SupportedModes0 = version >= 3 ? b[13] : (byte)0;
+            SupportedModes1 = version >= 3 ? b[14] : (byte)0;
+            AuthFeedback = version >= 4 ? b[16] : (byte)0;
+            return PacketCheck.Ok;
+        }
+
         /// <summary>
         /// The command version a charger understands, from the state version it sends (§1.6): chargers
         /// before 2.1.4 reject anything longer than 12 bytes, so older state versions get the old command.

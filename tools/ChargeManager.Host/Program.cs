@@ -1,22 +1,28 @@
+using System.Net;
+using System.Net.Sockets;
+using ChargeManager.Distribution.Allocation;
 using ChargeManager.Host;
+using ChargeManager.Host.Link;
+using ChargeManager.Simulation;
 
-// The charge manager on the desktop. Until the HTTP/MQTT/UDP host lands (issue 4), it runs the
-// portable core against simulated chargers and prints what it decides and why.
-//   --simulate N    number of simulated chargers (default 5)
-//   --speed X       simulated seconds per real second (default 10)
-//   --seconds S     stop after S simulated seconds (default: run until Ctrl-C)
+// The charge manager on the desktop: the portable core, the chargers' UDP protocol on port 34127,
+// and (by default) emulated WARP chargers on 127.0.0.2, 127.0.0.3, … so one command shows it working.
+// The HTTP and MQTT APIs join with issue 4.
+//   --simulate N    number of emulated chargers (default 5, 1..64)
+//   --speed X       clock speed for the emulation (default 1 = real time)
+//   --seconds S     stop after S seconds of the clock (default: run until Ctrl-C)
 int chargers = 5, seconds = int.MaxValue;
-double speed = 10;
+double speed = 1;
 for (int i = 0; i < args.Length; i++)
 {
     string next = i + 1 < args.Length ? args[i + 1] : null;
     switch (args[i])
     {
         case "--simulate" when int.TryParse(next, out var n) && n is >= 1 and <= 64: chargers = n; i++; break;
-        case "--speed" when double.TryParse(next, System.Globalization.CultureInfo.InvariantCulture, out var x) && x > 0: speed = x; i++; break;
+        case "--speed" when double.TryParse(next, System.Globalization.CultureInfo.InvariantCulture, out var x) && x is > 0 and <= 100: speed = x; i++; break;
         case "--seconds" when int.TryParse(next, out var s) && s > 0: seconds = s; i++; break;
         default:
-            Console.Error.WriteLine($"unknown or invalid option '{args[i]}'. Options: --simulate N (1..64), --speed X, --seconds S");
+            Console.Error.WriteLine($"unknown or invalid option '{args[i]}'. Options: --simulate N (1..64), --speed X (0..100], --seconds S");
             return 2;
     }
 }
@@ -24,19 +30,35 @@ for (int i = 0; i < args.Length; i++)
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 
-var site = new SimulatedSite(chargers, seed: 1);
-Console.WriteLine($"ChargeManager: {chargers} simulated chargers, {speed}x real time. Ctrl-C stops.");
-var clock = System.Diagnostics.Stopwatch.StartNew();
-while (!stop.IsCancellationRequested && site.Group.Now < seconds * 1000L)
+var clock = new ScaledClock(speed);
+using var farm = new ChargerFarm(chargers, clock);
+UdpManager manager;
+try
 {
-    site.Step();
-    if (site.Group.Now % 10_000 == 0)
-        foreach (var line in site.Report())
-            Console.WriteLine(line);
-    long due = (long)(site.Group.Now / speed);
-    long wait = due - clock.ElapsedMilliseconds;
-    if (wait > 0)
-        stop.Token.WaitHandle.WaitOne((int)wait);
+    manager = new UdpManager(new AllocatorConfig(), farm.Hosts, clock);
 }
-Console.WriteLine($"stopped after {site.Group.Now / 1000} simulated seconds; no phase ever exceeded its limit through the manager's own doing.");
+catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+{
+    Console.Error.WriteLine("UDP port 34127 is in use: is another charge manager running on this machine?");
+    return 1;
+}
+using (manager)
+{
+    var site = new SiteScenario(manager, farm, seed: 1);
+    site.Start();
+    Console.WriteLine($"ChargeManager: {chargers} emulated WARP chargers on {farm.Hosts[0]}… over UDP {manager.LocalEndPoint}. Ctrl-C stops.");
+    long nextReport = 10_000;
+    while (!stop.IsCancellationRequested && clock.NowMs < seconds * 1000L)
+    {
+        site.Advance(clock.NowMs);
+        if (clock.NowMs >= nextReport)
+        {
+            nextReport += 10_000;
+            foreach (var line in site.Report())
+                Console.WriteLine(line);
+        }
+        stop.Token.WaitHandle.WaitOne(Math.Max(1, (int)(100 / speed)));
+    }
+    Console.WriteLine($"stopped after {clock.NowMs / 1000} s; {manager.Link.DatagramsSent} commands sent.");
+}
 return 0;

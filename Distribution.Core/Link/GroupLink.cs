@@ -1,0 +1,279 @@
+using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Protocol;
+
+namespace ChargeManager.Distribution.Link
+{
+    /// <summary>
+    /// The manager's side of the WARP charge-management protocol for one group (spec §1): matches state
+    /// packets to chargers by source address and port, validates them, feeds the Distributor, and sends
+    /// each charger its command: at once when it changed or when the charger asks urgently, and as a
+    /// keep-alive about once a second, round-robin. Until every charger has answered (at most 30 s) it
+    /// sends ignore-allocation packets and adopts what the chargers apply; after that, real commands,
+    /// including 0 A to chargers never heard from. Errors that make a charger untrustworthy stop the
+    /// whole group. Transport-free: datagrams arrive through <see cref="Receive"/> and leave through
+    /// <see cref="IDatagramSender"/>; the shell calls <see cref="Tick"/> every 50–100 ms.
+    /// </summary>
+    public sealed class GroupLink
+    {
+        public const int ManagerPort = 34127;
+        public const int ChargerPort = 34128;
+        public const int StartupGraceMs = 30000;
+        public const int ReResolveAfterMs = 6000;
+        public const int StartupResolveEveryMs = 1000;
+        public const int FrozenUptimeMs = 10000;
+        public const int UnreachableAfterMs = 32000;
+        public const int NonreactiveAfterMs = 32000;
+
+        readonly Distributor group;
+        readonly ChargerLink[] links;
+        readonly IDatagramSender sender;
+        readonly IHostResolver resolver;
+        readonly CommandPacket command = new CommandPacket();
+        readonly StatePacket state = new StatePacket();
+        readonly byte[] sendBuffer = new byte[CommandPacket.MaxLength];
+        readonly long startedMs;
+
+        ushort nextSeq = 1;
+        bool startupOver;
+        int roundRobin;
+        long nextKeepAliveMs;
+
+        /// <summary>Datagrams from addresses that are no configured charger.</summary>
+        public int UnknownSource;
+        public int DatagramsSent;
+
+        public GroupLink(Distributor group, string[] hosts, IDatagramSender sender, IHostResolver resolver, long nowMs)
+        {
+            this.group = group;
+            this.sender = sender;
+            this.resolver = resolver;
+            startedMs = nowMs;
+            nextKeepAliveMs = nowMs;
+            links = new ChargerLink[hosts.Length];
+            for (int i = 0; i < hosts.Length; i++)
+                links[i] = new ChargerLink(hosts[i]);
+        }
+
+        public int Count { get { return links.Length; } }
+        public bool StartupOver { get { return startupOver; } }
+        public ChargerLink Charger(int i) { return links[i]; }
+
+        /// <summary>A name resolution finished (from the resolver, on any thread the shell serialises).</summary>
+        public void Resolved(int charger, uint address)
+        {
+            if (address != 0)
+                links[charger].Address = address;
+        }
+
+        /// <summary>One received datagram. Malformed, stale, spoofed or unknown ones are counted and dropped.</summary>
+        public void Receive(byte[] datagram, int length, uint sourceIp, int sourcePort, long nowMs)
+        {
+            int i = Find(sourceIp, sourcePort);
+            if (i < 0)
+            {
+                UnknownSource++;
+                return;
+            }
+            ChargerLink link = links[i];
+            if (state.Decode(datagram, length) != PacketCheck.Ok)
+            {
+                link.Invalid++;
+                link.Error = ChargerError.InvalidHeader;
+                return;
+            }
+            if (SequenceNumbers.IsStale(state.Seq, link.LastSeenSeq))
+            {
+                link.Stale++;
+                return;
+            }
+            link.LastSeenSeq = state.Seq;
+            if (!state.IsManaged)
+            {
+                link.Unmanaged++;
+                link.Error = ChargerError.NotManaged;
+                return;
+            }
+            if (link.Heard && state.EvseUptime == link.LastEvseUptime)
+            {
+                // The ESP answers but its charge controller hangs: nothing it says is current.
+                link.FrozenUptime++;
+                if (nowMs - link.LastAcceptedMs > FrozenUptimeMs)
+                    link.Error = ChargerError.EvseUnreachable;
+                return;
+            }
+
+            link.LastEvseUptime = state.EvseUptime;
+            link.LastAcceptedMs = nowMs;
+            link.StateVersion = state.Version;
+            link.Esp32Uid = state.Esp32Uid;
+            link.Accepted++;
+            link.Error = state.ErrorState != 0 ? ChargerError.ClientErrorBase + state.ErrorState : ChargerError.Ok;
+            Observe(i);
+            if (!startupOver)
+                Adopt(i);
+            group.StateReceived(i, nowMs, state.RequestsReallocation);
+            if (state.IsUrgent && !link.LastSendWasUrgent)
+                link.UrgentReplyDue = true;
+        }
+
+        int Find(uint sourceIp, int sourcePort)
+        {
+            if (sourcePort != ChargerPort || sourceIp == 0)
+                return -1;
+            for (int i = 0; i < links.Length; i++)
+                if (links[i].Address == sourceIp)
+                    return i;
+            return -1;
+        }
+
+        void Observe(int i)
+        {
+            ChargerObservation o = group.Observations[i];
+            o.State = state.ChargerState <= 4 ? (VehicleState)state.ChargerState : VehicleState.Error;
+            o.SupportedCurrent = state.SupportedCurrent;
+            o.ReportedPhases = state.Phases;
+            o.CanSwitchPhases = state.CanSwitchPhasesNow;
+            o.CarStoppedCharging = state.CarStoppedCharging != 0;
+            o.LineCurrent1 = state.LineCurrent1;
+            o.LineCurrent2 = state.LineCurrent2;
+            o.LineCurrent3 = state.LineCurrent3;
+            o.TimeSinceStateChangeMs = state.TimeSinceStateChangeMs;
+            o.AppliedCurrent = state.AllowedChargingCurrent;
+            o.ErrorCode = links[i].Error >= ChargerError.ClientErrorBase ? links[i].Error : 0;
+        }
+
+        /// <summary>Before the first allocation, what a charger applies is our starting plan (spec §1.9).</summary>
+        void Adopt(int i)
+        {
+            ChargerAllocation a = group.Allocations[i];
+            int applied = state.AllowedChargingCurrent;
+            bool valid = applied > 0 && applied <= AllocatorConfig.MaxChargerCurrent;
+            a.Current = valid ? applied : 0;
+            a.Phases = valid ? state.Phases : 0;
+        }
+
+        /// <summary>Start-up, errors, name resolution, the allocator and the sends that are due.</summary>
+        public void Tick(long nowMs, long timeOfDayMs)
+        {
+            if (!startupOver && (AllHeard() || nowMs - startedMs >= StartupGraceMs))
+            {
+                startupOver = true;
+                group.Scheduler.RequestNow();
+            }
+            EvaluateErrors(nowMs);
+            RequestResolutions(nowMs);
+            if (startupOver)
+                group.Tick(nowMs, timeOfDayMs);
+            SendDue(nowMs);
+        }
+
+        bool AllHeard()
+        {
+            for (int i = 0; i < links.Length; i++)
+                if (!links[i].Heard)
+                    return false;
+            return true;
+        }
+
+        void EvaluateErrors(long nowMs)
+        {
+            bool blocked = false;
+            for (int i = 0; i < links.Length; i++)
+            {
+                ChargerLink link = links[i];
+                if (link.Heard && nowMs - link.LastAcceptedMs > UnreachableAfterMs && !ChargerError.BlocksGroup(link.Error))
+                    link.Error = ChargerError.ChargerUnreachable;
+                if (startupOver && link.Heard && nowMs - link.LastAcceptedMs <= UnreachableAfterMs && Disobeys(i, nowMs))
+                    link.Error = ChargerError.EvseNonreactive;
+                blocked |= ChargerError.BlocksGroup(link.Error);
+            }
+            group.Allocator.GroupBlocked = blocked;
+        }
+
+        /// <summary>Applies more than we have commanded, long after our command changed (spec §1.10 rule 4).</summary>
+        bool Disobeys(int i, long nowMs)
+        {
+            return group.Observations[i].AppliedCurrent > group.CommandedCurrent(i)
+                && nowMs - group.Guard.CommandSinceMs[i] > NonreactiveAfterMs;
+        }
+
+        void RequestResolutions(long nowMs)
+        {
+            int every = startupOver ? group.Config.AllocationIntervalMs : StartupResolveEveryMs;
+            for (int i = 0; i < links.Length; i++)
+            {
+                ChargerLink link = links[i];
+                if (link.Kind == HostKind.Ipv4Literal)
+                    continue;
+                bool silent = !link.Heard || nowMs - link.LastAcceptedMs > ReResolveAfterMs;
+                if ((link.Address == 0 || silent) && nowMs - link.LastResolveRequestMs >= every)
+                {
+                    link.LastResolveRequestMs = nowMs;
+                    resolver.Resolve(i, link.Host, link.Kind);
+                }
+            }
+        }
+
+        void SendDue(long nowMs)
+        {
+            for (int i = 0; i < links.Length; i++)
+            {
+                ChargerLink link = links[i];
+                if (link.UrgentReplyDue)
+                {
+                    link.UrgentReplyDue = false;
+                    Send(i, true);
+                }
+                else if (startupOver && (link.LastSentIgnore || link.LastSentCurrent != group.CommandedCurrent(i)
+                    || link.LastSentPhases != group.CommandedPhases(i)))
+                    Send(i, false); // a changed command goes out now, not at its turn
+            }
+
+            if (links.Length == 0)
+                return;
+            int period = 1000 / links.Length;
+            if (period < 1)
+                period = 1;
+            if (nowMs - nextKeepAliveMs > 1000)
+                nextKeepAliveMs = nowMs; // after a stall, no burst
+            for (int sent = 0; sent < links.Length && nowMs >= nextKeepAliveMs; sent++)
+            {
+                links[roundRobin].LastSendWasUrgent = false;
+                Send(roundRobin, false);
+                roundRobin = (roundRobin + 1) % links.Length;
+                nextKeepAliveMs += period;
+            }
+        }
+
+        void Send(int i, bool urgent)
+        {
+            ChargerLink link = links[i];
+            if (link.Address == 0)
+                return;
+            if (startupOver)
+            {
+                command.AllocatedCurrent = group.CommandedCurrent(i);
+                command.AllocatedPhases = group.CommandedPhases(i);
+                command.Flags = 0;
+                command.ChargeMode = CommandPacket.ChargeModeFast;
+            }
+            else
+            {
+                command.AllocatedCurrent = CommandPacket.IgnoredCurrent;
+                command.AllocatedPhases = 0;
+                command.Flags = CommandPacket.FlagIgnoreAllocation;
+                command.ChargeMode = CommandPacket.ChargeModeDefault;
+            }
+            int length = command.Encode(sendBuffer, nextSeq, CommandPacket.VersionForStateVersion(link.StateVersion));
+            nextSeq++;
+            sender.Send(sendBuffer, length, link.Address, ChargerPort);
+            link.Sent++;
+            DatagramsSent++;
+            link.LastSentIgnore = !startupOver;
+            link.LastSentCurrent = command.AllocatedCurrent;
+            link.LastSentPhases = command.AllocatedPhases;
+            if (urgent)
+                link.LastSendWasUrgent = true;
+        }
+    }
+}

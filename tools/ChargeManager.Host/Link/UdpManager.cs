@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Sockets;
+using ChargeManager.Distribution;
+using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Link;
+using ChargeManager.Simulation;
+
+namespace ChargeManager.Host.Link;
+
+/// <summary>
+/// The desktop shell of the chargers' link: one UDP socket (0.0.0.0:34127 in production) for sending
+/// and receiving, a loop thread that hands datagrams to <see cref="GroupLink"/> and ticks it, and a
+/// resolver for DNS names. All access to the core goes through <see cref="Gate"/>.
+/// </summary>
+public sealed class UdpManager : IDatagramSender, IDisposable
+{
+    public readonly Distributor Group;
+    public readonly GroupLink Link;
+    public readonly object Gate = new();
+    public readonly ScaledClock Clock;
+    public readonly IPEndPoint LocalEndPoint;
+
+    /// <summary>Share of outgoing commands dropped on purpose (tests of a lossy network).</summary>
+    public double SendLossRate;
+
+    readonly Socket socket;
+    readonly Thread loop;
+    readonly DesktopResolver resolver;
+    readonly byte[] receiveBuffer = new byte[1500];
+    readonly Random random = new(5);
+    volatile bool running = true;
+
+    /// <summary>Called after every tick, inside the gate: tests sample the group here.</summary>
+    public event Action<long> Ticked;
+
+    public UdpManager(AllocatorConfig config, string[] hosts, ScaledClock clock, IPEndPoint bind = null)
+    {
+        Clock = clock;
+        socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
+        socket.Bind(bind ?? new IPEndPoint(IPAddress.Any, GroupLink.ManagerPort));
+        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
+        Group = new Distributor(config, hosts.Length);
+        resolver = new DesktopResolver();
+        Link = new GroupLink(Group, hosts, this, resolver, clock.NowMs);
+        loop = new Thread(Run) { IsBackground = true, Name = "charger link" };
+        loop.Start();
+    }
+
+    void Run()
+    {
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        while (running)
+        {
+            lock (Gate)
+            {
+                long now = Clock.NowMs;
+                while (socket.Available > 0)
+                {
+                    int n;
+                    try { n = socket.ReceiveFrom(receiveBuffer, ref from); }
+                    catch (SocketException) { break; } // e.g. ICMP port unreachable from a charger that went away
+                    var source = (IPEndPoint)from;
+                    Link.Receive(receiveBuffer, n, ToUInt(source.Address), source.Port, now);
+                }
+                resolver.ApplyAnswers(Link);
+                Link.Tick(now, (long)DateTime.Now.TimeOfDay.TotalMilliseconds);
+                Ticked?.Invoke(now);
+            }
+            Clock.Sleep(20);
+        }
+    }
+
+    public void Send(byte[] buffer, int length, uint ipv4, int port)
+    {
+        if (SendLossRate > 0 && random.NextDouble() < SendLossRate)
+            return;
+        try
+        {
+            socket.SendTo(buffer, length, SocketFlags.None, new IPEndPoint(FromUInt(ipv4), port));
+        }
+        catch (SocketException)
+        {
+            // unreachable right now; the link's timeouts deal with it
+        }
+    }
+
+    public static uint ToUInt(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+            address = address.MapToIPv4();
+        byte[] b = address.GetAddressBytes();
+        return b.Length == 4 ? (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : 0;
+    }
+
+    public static IPAddress FromUInt(uint a) =>
+        new(new[] { (byte)(a >> 24), (byte)(a >> 16), (byte)(a >> 8), (byte)a });
+
+    public void Dispose()
+    {
+        running = false;
+        loop.Join();
+        socket.Dispose();
+    }
+}
