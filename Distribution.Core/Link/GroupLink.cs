@@ -107,7 +107,10 @@ namespace ChargeManager.Distribution.Link
             link.StateVersion = state.Version;
             link.Esp32Uid = state.Esp32Uid;
             link.Accepted++;
-            link.Error = state.ErrorState != 0 ? ChargerError.ClientErrorBase + state.ErrorState : ChargerError.Ok;
+            int error = state.ErrorState != 0 ? ChargerError.ClientErrorBase + state.ErrorState : ChargerError.Ok;
+            if (link.Error == ChargerError.EvseNonreactive && state.AllowedChargingCurrent > group.CommandedCurrent(i))
+                error = ChargerError.EvseNonreactive; // latched until it obeys; a new packet alone proves nothing
+            link.Error = error;
             Observe(i);
             if (!startupOver)
                 Adopt(i);
@@ -181,12 +184,18 @@ namespace ChargeManager.Distribution.Link
             for (int i = 0; i < links.Length; i++)
             {
                 ChargerLink link = links[i];
-                if (link.Heard && nowMs - link.LastAcceptedMs > UnreachableAfterMs && !ChargerError.BlocksGroup(link.Error))
+                if (link.Heard && nowMs - link.LastAcceptedMs > UnreachableAfterMs && !ChargerError.BlocksGroup(link.Error)
+                    && link.Error != ChargerError.ChargerUnreachable)
+                {
                     link.Error = ChargerError.ChargerUnreachable;
+                    group.Scheduler.RequestSoon(); // its budget can go to the others
+                }
                 if (startupOver && link.Heard && nowMs - link.LastAcceptedMs <= UnreachableAfterMs && Disobeys(i, nowMs))
                     link.Error = ChargerError.EvseNonreactive;
                 blocked |= ChargerError.BlocksGroup(link.Error);
             }
+            if (blocked != group.Allocator.GroupBlocked)
+                group.Scheduler.RequestNow(); // stopping everyone cannot wait for the interval
             group.Allocator.GroupBlocked = blocked;
         }
 
