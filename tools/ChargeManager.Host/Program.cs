@@ -35,7 +35,7 @@ using var farm = new ChargerFarm(chargers, clock);
 UdpManager manager;
 try
 {
-    manager = new UdpManager(new AllocatorConfig(), farm.Hosts, clock);
+    manager = new UdpManager(new AllocatorConfig(), farm.Hosts, clock, rotations: farm.Rotations);
 }
 catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
 {

@@ -51,6 +51,9 @@ public sealed class ChargerFarm : IDisposable
 
     public string[] Hosts => Chargers.Select(c => c.Address.ToString()).ToArray();
 
+    /// <summary>How the emulated chargers are wired: what a user would enter as each charger's rotation.</summary>
+    public PhaseRotation[] Rotations => Chargers.Select(c => c.Car.Rotation).ToArray();
+
     public void Dispose()
     {
         running = false;

@@ -27,6 +27,8 @@ public sealed class WarpChargerEmulator : IDisposable
     public volatile bool NotManaged;       // charge management disabled on the charger
     public volatile bool IgnoresCommands;  // keeps its slot whatever it is told (nonreactive)
     public volatile bool BadHeader;        // sends version 0
+    public double LossRate;                // share of commands it never gets and of states that never arrive
+    readonly Random random = new(17);
 
     public int CommandsReceived, CommandsRejected, StatesSent;
     public int LastCommandVersion;
@@ -86,6 +88,8 @@ public sealed class WarpChargerEmulator : IDisposable
                 int n;
                 try { n = socket.ReceiveFrom(receiveBuffer, ref from); }
                 catch (SocketException) { break; }
+                if (LossRate > 0 && random.NextDouble() < LossRate)
+                    continue;
                 OnCommand(n, from, nowMs);
             }
             if (nowMs - lastCommandMs > 30000)
@@ -135,7 +139,7 @@ public sealed class WarpChargerEmulator : IDisposable
     void SendState(long nowMs)
     {
         nextStateMs = nowMs + 2500;
-        if (Silent)
+        if (Silent || (LossRate > 0 && random.NextDouble() < LossRate))
             return;
         state.Seq = seq++;
         state.FeatureFlags = StatePacket.FeatureMeter | (urgent ? StatePacket.FeatureUrgent | StatePacket.FeatureRequestReallocation : 0);

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using ChargeManager.Distribution;
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Link;
+using ChargeManager.Distribution.Phases;
 using ChargeManager.Simulation;
 
 namespace ChargeManager.Host.Link;
@@ -33,13 +34,16 @@ public sealed class UdpManager : IDatagramSender, IDisposable
     /// <summary>Called after every tick, inside the gate: tests sample the group here.</summary>
     public event Action<long> Ticked;
 
-    public UdpManager(AllocatorConfig config, string[] hosts, ScaledClock clock, IPEndPoint bind = null)
+    /// <param name="rotations">How each charger is wired (the config's "rot"); null: unknown for all.</param>
+    public UdpManager(AllocatorConfig config, string[] hosts, ScaledClock clock, IPEndPoint bind = null, PhaseRotation[] rotations = null)
     {
         Clock = clock;
         socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
         socket.Bind(bind ?? new IPEndPoint(IPAddress.Any, GroupLink.ManagerPort));
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
         Group = new Distributor(config, hosts.Length);
+        for (int i = 0; rotations != null && i < hosts.Length; i++)
+            Group.Observations[i].Rotation = rotations[i];
         resolver = new DesktopResolver();
         Link = new GroupLink(Group, hosts, this, resolver, clock.NowMs);
         loop = new Thread(Run) { IsBackground = true, Name = "charger link" };

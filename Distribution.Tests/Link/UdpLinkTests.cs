@@ -1,0 +1,157 @@
+using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Link;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ChargeManager.Distribution.Tests.Link;
+
+[CollectionDefinition("udp", DisableParallelization = true)]
+public class UdpCollection;
+
+/// <summary>The manager against emulated WARP chargers over real UDP sockets on loopback (spec §6, items 15–18).</summary>
+[Collection("udp")]
+public class UdpLinkTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void TenChargers_StartUpPlugInsADropASilentChargerAndAReboot()
+    {
+        using var g = new UdpGroup(10, "127.0.10.2");
+        for (int i = 0; i < 6; i++)
+            g[i].Car.Plug(g.Clock.NowMs, false);
+        g.SetLimit(32000);
+        Assert.True(g.WaitFor(() => g.Manager.Link.StartupOver, 5000), "every charger answered: start-up ends early");
+        Assert.True(g.WaitFor(() => Enumerable.Range(0, 6).All(i => g[i].Car.Applied > 0), 15_000), "plugged-in cars get current");
+
+        for (int i = 6; i < 10; i++)
+            g[i].Car.Plug(g.Clock.NowMs, false);
+        // Ten cars do not all fit in 32 A: the newcomers get their welcome charge, the cars that got most pause.
+        Assert.True(g.WaitFor(() => Enumerable.Range(6, 4).Count(i => g[i].Car.Applied > 0) >= 3, 15_000), "new cars get a welcome charge");
+
+        g.SetLimit(16000);
+        Assert.True(g.WaitFor(() => g.CompliedAtMs >= 0, 10_000), "the chargers follow the drop");
+        long comply = g.CompliedAtMs - g.DropAtMs;
+        output.WriteLine($"limit 32 A -> 16 A: chargers' slots within the new limit after {comply} ms");
+        Assert.InRange(comply, 0, 3000);
+
+        g[3].Silent = true;
+        Assert.True(g.WaitFor(() => g.Manager.Link.Charger(3).Error == ChargerError.ChargerUnreachable, 40_000));
+        Assert.False(g.Manager.Group.Allocator.GroupBlocked);
+
+        g[5].Reboot(g.Clock.NowMs);
+        int acceptedBefore;
+        lock (g.Manager.Gate)
+            acceptedBefore = g.Manager.Link.Charger(5).Accepted;
+        Assert.True(g.WaitFor(() => g.Manager.Link.Charger(5).Accepted > acceptedBefore + 2, 10_000), "a rebooted charger (seq from 0) is accepted");
+
+        lock (g.Manager.Gate)
+            output.WriteLine($"{g.Manager.Link.DatagramsSent} commands in {g.Clock.NowMs / 1000} s for 10 chargers; worst excess outside drops {g.WorstExcess} mA");
+        Assert.True(g.WorstExcess <= 0, $"the chargers' slots exceeded the limit by {g.WorstExcess} mA outside a drop");
+    }
+
+    [Fact]
+    public void ThirtyPercentPacketLoss_TheLimitStillHolds()
+    {
+        using var g = new UdpGroup(6, "127.0.11.2");
+        g.Manager.SendLossRate = 0.3;
+        foreach (var c in g.Farm.Chargers)
+        {
+            c.LossRate = 0.3;
+            c.Car.Plug(g.Clock.NowMs, false);
+        }
+        g.SetLimit(24000);
+        Assert.True(g.WaitFor(() => g.Farm.Chargers.Count(c => c.Car.Applied > 0) >= 3, 40_000));
+        g.Wait(60_000);
+        Assert.True(g.WorstExcess <= 0, $"exceeded by {g.WorstExcess} mA");
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 2)]
+    [InlineData(4, 3)]
+    [InlineData(5, 4)]
+    public void Case15_EachStateVersionGetsACommandItApplies(int stateVersion, int commandVersion)
+    {
+        using var g = new UdpGroup(1, "127.0.12.2", stateVersion: stateVersion);
+        g[0].Car.Plug(g.Clock.NowMs, false);
+        g.SetLimit(16000);
+        Assert.True(g.WaitFor(() => g[0].Car.Applied == 16000, 10_000));
+        Assert.Equal(commandVersion, g[0].LastCommandVersion);
+    }
+
+    [Fact]
+    public void Case17_AFrozenChargeControllerStopsTheGroup()
+    {
+        using var g = new UdpGroup(2, "127.0.13.2");
+        g[0].Car.Plug(g.Clock.NowMs, false);
+        g.SetLimit(16000);
+        Assert.True(g.WaitFor(() => g[0].Car.Applied > 0, 10_000));
+        g[1].FrozenUptime = true;
+        Assert.True(g.WaitFor(() => g.Manager.Link.Charger(1).Error == ChargerError.EvseUnreachable, 20_000));
+        Assert.True(g.WaitFor(() => g[0].Car.Applied == 0, 3000), "every charger is stopped");
+    }
+
+    [Fact]
+    public void Case17_ChargeManagementDisabledOnAChargerStopsTheGroup()
+    {
+        using var g = new UdpGroup(2, "127.0.14.2");
+        g[0].Car.Plug(g.Clock.NowMs, false);
+        g.SetLimit(16000);
+        Assert.True(g.WaitFor(() => g[0].Car.Applied > 0, 10_000));
+        g[1].NotManaged = true;
+        Assert.True(g.WaitFor(() => g.Manager.Link.Charger(1).Error == ChargerError.NotManaged && g[0].Car.Applied == 0, 10_000));
+    }
+
+    [Fact]
+    public void Case17_AWrongProtocolVersionStopsTheGroup()
+    {
+        using var g = new UdpGroup(2, "127.0.15.2");
+        g[0].Car.Plug(g.Clock.NowMs, false);
+        g.SetLimit(16000);
+        Assert.True(g.WaitFor(() => g[0].Car.Applied > 0, 10_000));
+        g[1].BadHeader = true;
+        Assert.True(g.WaitFor(() => g.Manager.Link.Charger(1).Error == ChargerError.InvalidHeader && g[0].Car.Applied == 0, 10_000));
+    }
+
+    [Fact]
+    public void Case17_AChargerThatKeepsItsCurrentIsNonreactive()
+    {
+        using var g = new UdpGroup(2, "127.0.16.2");
+        g[0].Car.Plug(g.Clock.NowMs, false);
+        g[1].Car.Plug(g.Clock.NowMs, false);
+        g.SetLimit(32000);
+        Assert.True(g.WaitFor(() => g[1].Car.Applied >= 16000, 30_000), "both cars charging share 32 A");
+        g[1].IgnoresCommands = true;
+        g.SetLimit(12000);
+        Assert.True(g.WaitFor(() => g.Manager.Link.Charger(1).Error == ChargerError.EvseNonreactive, 45_000));
+        Assert.True(g.WaitFor(() => g[0].Car.Applied == 0, 3000));
+    }
+
+    [Fact]
+    public void Case17_SequenceWrapIsHandled()
+    {
+        using var g = new UdpGroup(1, "127.0.17.2");
+        g[0].StartSeqAt(65533);
+        g[0].Car.Plug(g.Clock.NowMs, false);
+        g.SetLimit(16000);
+        Assert.True(g.WaitFor(() => g.Manager.Link.Charger(0).Accepted >= 5, 20_000));
+        lock (g.Manager.Gate)
+            Assert.Equal(3, g.Manager.Link.Charger(0).Stale); // 65533..65535 dropped against the initial 65535, as the firmware does
+        Assert.True(g.WaitFor(() => g[0].Car.Applied == 16000, 10_000));
+    }
+
+    [Fact]
+    public void Case18_APlugInIsAnsweredWithinAFewHundredMilliseconds()
+    {
+        using var g = new UdpGroup(2, "127.0.18.2");
+        g.SetLimit(16000);
+        Assert.True(g.WaitFor(() => g.Manager.Link.StartupOver, 5000));
+        g.Wait(3000);
+        int before = g[1].CommandsReceived;
+        long pluggedAt = g.Clock.NowMs;
+        g[1].Car.Plug(pluggedAt, false);
+        Assert.True(g.WaitFor(() => g[1].CommandsReceived > before, 2000));
+        long answered = g.Clock.NowMs - pluggedAt;
+        output.WriteLine($"urgent plug-in answered after {answered} ms");
+        Assert.InRange(answered, 0, 600);
+    }
+}
