@@ -12,7 +12,7 @@
 
 .EXAMPLE
   .\flash.ps1 -SerialPort COM5
-  .\flash.ps1 -SerialPort COM5 -Target ESP32_OLIMEX_POE -MassErase
+  .\flash.ps1 -SerialPort COM5 -Target ESP32_OLIMEX -MassErase
   .\flash.ps1 -SerialPort /dev/ttyUSB0 -SkipBuild   # on Linux/macOS with a .bin built elsewhere
 #>
 param(

@@ -9,7 +9,13 @@ namespace ChargeManager.Firmware
         /// <summary>WARP's limit on boards with PSRAM; the core sizes every array for this many chargers at start.</summary>
         public const int MaxChargers = 64;
 
-        /// <summary>The allocator's tick: the core decides when a run is due; this only wakes it.</summary>
-        public const int TickMs = 100;
+        /// <summary>The link loop's period: receive, tick, send. The core decides when the allocator runs.</summary>
+        public const int TickMs = 50;
+
+        /// <summary>How long boot waits for Ethernet/Wi-Fi before it runs without (the chargers fall back to 0 A on their own).</summary>
+        public const int NetworkTimeoutMs = 60000;
+
+        /// <summary>The chargers until the config API (issue 4) stores them: IPv4 literals or DNS names.</summary>
+        public static readonly string[] ChargerHosts = new string[0];
     }
 }
