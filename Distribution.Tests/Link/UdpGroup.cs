@@ -23,10 +23,20 @@ public sealed class UdpGroup : IDisposable
     public long CompliedAtMs = -1;
     int limit;
 
-    public UdpGroup(int chargers, string firstAddress, AllocatorConfig config = null, int stateVersion = 5)
+    /// <param name="mdnsNames">Configure the chargers by these *.local names (they advertise them) instead of their addresses.</param>
+    public UdpGroup(int chargers, string firstAddress, AllocatorConfig config = null, int stateVersion = 5, string[] mdnsNames = null)
     {
         Farm = new ChargerFarm(chargers, Clock, IPAddress.Parse(firstAddress), stateVersion: stateVersion);
-        Manager = new UdpManager(config ?? new AllocatorConfig(), Farm.Hosts, Clock, new IPEndPoint(IPAddress.Loopback, 0), Farm.Rotations);
+        string[] hosts = Farm.Hosts;
+        IPEndPoint[] browseTargets = null;
+        if (mdnsNames != null)
+        {
+            for (int i = 0; i < chargers; i++)
+                Farm.Chargers[i].Advertise(mdnsNames[i]);
+            hosts = mdnsNames.Select(n => n + ".local").ToArray();
+            browseTargets = Farm.Chargers.Select(c => new IPEndPoint(c.Address, 5353)).ToArray();
+        }
+        Manager = new UdpManager(config ?? new AllocatorConfig(), hosts, Clock, new IPEndPoint(IPAddress.Loopback, 0), Farm.Rotations, browseTargets);
         Manager.Ticked += Sample;
     }
 

@@ -140,6 +140,27 @@ public class UdpLinkTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LocalNames_AreFoundByBrowsingTheWarpService()
+    {
+        using var g = new UdpGroup(2, "127.0.19.2", mdnsNames: new[] { "warp2-22oH", "warp3-AbCd" });
+        g[0].Car.Plug(g.Clock.NowMs, false);
+        g.SetLimit(16000);
+        Assert.True(g.WaitFor(() => g.Manager.Link.Charger(0).Address != 0 && g.Manager.Link.Charger(1).Address != 0, 5000), "both names resolved");
+        lock (g.Manager.Gate)
+        {
+            Assert.Equal(ChargeManager.Host.Link.UdpManager.ToUInt(g[0].Address), g.Manager.Link.Charger(0).Address);
+            Assert.Equal(ChargeManager.Host.Link.UdpManager.ToUInt(g[1].Address), g.Manager.Link.Charger(1).Address);
+        }
+        Assert.True(g.WaitFor(() => g[0].Car.Applied == 16000, 10_000), "and then controlled");
+
+        g[1].Silent = true; // silent for more than 6 s: the manager browses again, keeping the stale address meanwhile
+        int browses = g.Manager.Resolver.BrowsesSent;
+        Assert.True(g.WaitFor(() => g.Manager.Resolver.BrowsesSent > browses, 30_000));
+        lock (g.Manager.Gate)
+            Assert.NotEqual(0u, g.Manager.Link.Charger(1).Address);
+    }
+
+    [Fact]
     public void Case18_APlugInIsAnsweredWithinAFewHundredMilliseconds()
     {
         using var g = new UdpGroup(2, "127.0.18.2");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Discovery;
 using ChargeManager.Distribution.Protocol;
 
 namespace ChargeManager.Simulation;
@@ -92,6 +93,7 @@ public sealed class WarpChargerEmulator : IDisposable
                     continue;
                 OnCommand(n, from, nowMs);
             }
+            AnswerQueries();
             if (nowMs - lastCommandMs > 30000)
                 Car.Applied = 0; // the charger's own fallback
             Car.StepCar(nowMs, 6000);
@@ -177,5 +179,51 @@ public sealed class WarpChargerEmulator : IDisposable
         }
     }
 
-    public void Dispose() => socket.Dispose();
+    Socket mdns;
+    string mdnsHost;
+    readonly DnsMessage query = new();
+    readonly byte[] mdnsBuffer = new byte[512];
+
+    /// <summary>
+    /// Advertises _tf-warp-cm._udp as "name.local" the way a WARP's responder does. On a LAN that is the
+    /// mDNS group; here it answers on its own address, port 5353, to whoever asks (loopback has no multicast).
+    /// </summary>
+    public void Advertise(string hostName)
+    {
+        lock (gate)
+        {
+            mdnsHost = hostName;
+            mdns = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
+            mdns.Bind(new IPEndPoint(Address, 5353));
+        }
+    }
+
+    void AnswerQueries()
+    {
+        while (mdns != null && mdns.Available > 0)
+        {
+            EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+            int n;
+            try { n = mdns.ReceiveFrom(mdnsBuffer, ref from); }
+            catch (SocketException) { return; }
+            if (!query.Read(mdnsBuffer, n) || query.IsResponse)
+                continue;
+            string instance = mdnsHost + "." + ChargerDiscovery.Service;
+            string host = mdnsHost + ".local";
+            int at = DnsMessage.WriteResponseHeader(mdnsBuffer, 4);
+            at = DnsMessage.WritePtr(mdnsBuffer, at, ChargerDiscovery.Service, instance);
+            at = DnsMessage.WriteSrv(mdnsBuffer, at, instance, host, 34127);
+            at = DnsMessage.WriteTxt(mdnsBuffer, at, instance, new[] { "enabled=" + (NotManaged ? "false" : "true"), "display_name=" + mdnsHost, "version=34127." + StateVersion });
+            byte[] a = Address.GetAddressBytes();
+            at = DnsMessage.WriteA(mdnsBuffer, at, host, (uint)(a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3]));
+            try { mdns.SendTo(mdnsBuffer, at, SocketFlags.None, from); }
+            catch (SocketException) { }
+        }
+    }
+
+    public void Dispose()
+    {
+        socket.Dispose();
+        mdns?.Dispose();
+    }
 }

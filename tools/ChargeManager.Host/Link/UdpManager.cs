@@ -27,6 +27,8 @@ public sealed class UdpManager : IDatagramSender, IDisposable
     readonly Socket socket;
     readonly Thread loop;
     readonly DesktopResolver resolver;
+
+    public DesktopResolver Resolver => resolver;
     readonly byte[] receiveBuffer = new byte[1500];
     readonly Random random = new(5);
     volatile bool running = true;
@@ -35,7 +37,9 @@ public sealed class UdpManager : IDatagramSender, IDisposable
     public event Action<long> Ticked;
 
     /// <param name="rotations">How each charger is wired (the config's "rot"); null: unknown for all.</param>
-    public UdpManager(AllocatorConfig config, string[] hosts, ScaledClock clock, IPEndPoint bind = null, PhaseRotation[] rotations = null)
+    /// <param name="browseTargets">Where mDNS browse queries go; null: the mDNS group 224.0.0.251:5353.</param>
+    public UdpManager(AllocatorConfig config, string[] hosts, ScaledClock clock, IPEndPoint bind = null,
+        PhaseRotation[] rotations = null, IPEndPoint[] browseTargets = null)
     {
         Clock = clock;
         socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
@@ -44,7 +48,7 @@ public sealed class UdpManager : IDatagramSender, IDisposable
         Group = new Distributor(config, hosts.Length);
         for (int i = 0; rotations != null && i < hosts.Length; i++)
             Group.Observations[i].Rotation = rotations[i];
-        resolver = new DesktopResolver();
+        resolver = new DesktopResolver(browseTargets);
         Link = new GroupLink(Group, hosts, this, resolver, clock.NowMs);
         loop = new Thread(Run) { IsBackground = true, Name = "charger link" };
         loop.Start();
@@ -66,7 +70,7 @@ public sealed class UdpManager : IDatagramSender, IDisposable
                     var source = (IPEndPoint)from;
                     Link.Receive(receiveBuffer, n, ToUInt(source.Address), source.Port, now);
                 }
-                resolver.ApplyAnswers(Link);
+                resolver.Poll(Link, now);
                 Link.Tick(now, (long)DateTime.Now.TimeOfDay.TotalMilliseconds);
                 Ticked?.Invoke(now);
             }
@@ -104,5 +108,6 @@ public sealed class UdpManager : IDatagramSender, IDisposable
         running = false;
         loop.Join();
         socket.Dispose();
+        resolver.Dispose();
     }
 }
