@@ -45,7 +45,7 @@ namespace ChargeManager.Firmware
             {
                 long now = System.Environment.TickCount64;
                 socket.ReceiveAll(link, now);
-                resolver.ApplyAnswers(link);
+                resolver.Poll(link, now);
                 link.Tick(now, -1);
                 if (++ticks % 1200 == 0)
                     Debug.WriteLine("ChargeManager: last tick " + (System.Environment.TickCount64 - now).ToString()

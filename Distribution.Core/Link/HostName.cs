@@ -48,6 +48,21 @@ namespace ChargeManager.Distribution.Link
             return true;
         }
 
+        /// <summary>An address's 4 bytes (network order) as a uint; 0 for anything that is not IPv4.</summary>
+        public static uint FromBytes(byte[] b)
+        {
+            return b != null && b.Length == 4 ? (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : 0;
+        }
+
+        /// <summary>Writes the address into a 4-byte buffer (network order).</summary>
+        public static void ToBytes(uint address, byte[] b)
+        {
+            b[0] = (byte)(address >> 24);
+            b[1] = (byte)(address >> 16);
+            b[2] = (byte)(address >> 8);
+            b[3] = (byte)address;
+        }
+
         public static string FormatIpv4(uint address)
         {
             return ((address >> 24) & 255).ToString() + "." + ((address >> 16) & 255).ToString() + "."

@@ -23,10 +23,7 @@ namespace ChargeManager.Firmware.Link
 
         public void Send(byte[] buffer, int length, uint ipv4, int port)
         {
-            address[0] = (byte)(ipv4 >> 24);
-            address[1] = (byte)(ipv4 >> 16);
-            address[2] = (byte)(ipv4 >> 8);
-            address[3] = (byte)ipv4;
+            HostName.ToBytes(ipv4, address);
             try
             {
                 socket.SendTo(buffer, 0, length, SocketFlags.None, new IPEndPoint(new IPAddress(address), port));
@@ -53,9 +50,7 @@ namespace ChargeManager.Firmware.Link
                     return;
                 }
                 IPEndPoint source = (IPEndPoint)from;
-                byte[] b = source.Address.GetAddressBytes();
-                uint ip = b.Length == 4 ? (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : 0;
-                link.Receive(receiveBuffer, length, ip, source.Port, nowMs);
+                link.Receive(receiveBuffer, length, HostName.FromBytes(source.Address.GetAddressBytes()), source.Port, nowMs);
             }
         }
     }

@@ -1,20 +1,33 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Threading;
+using ChargeManager.Distribution.Discovery;
 using ChargeManager.Distribution.Link;
 
 namespace ChargeManager.Firmware.Link
 {
     /// <summary>
-    /// Resolves DNS names on a worker thread with nanoFramework's Dns; answers are queued and applied
-    /// by the main loop (GroupLink is not thread-safe). *.local names need the mDNS browser (see README).
+    /// Resolves charger names on the device. DNS names: nanoFramework's Dns on a worker thread, one at a
+    /// time; answers are queued and applied by the main loop (GroupLink is not thread-safe). *.local
+    /// names: a browse for _tf-warp-cm._udp sent to the mDNS group from a plain UDP socket; the query asks
+    /// for unicast answers, so they come back to that socket without joining the group. Parsing and
+    /// matching are the core's (DnsMessage, ChargerDiscovery).
     /// </summary>
     public sealed class DeviceResolver : IHostResolver
     {
+        const int BrowseTimeoutMs = 1000;
+
         readonly object gate = new object();
         readonly int[] answeredCharger;
         readonly uint[] answeredAddress;
+        readonly DnsMessage message = new DnsMessage();
+        readonly byte[] buffer = new byte[1500];
+        readonly IPEndPoint mdnsGroup = new IPEndPoint(new IPAddress(new byte[] { 224, 0, 0, 251 }), 5353);
+        Socket mdns;
         int answers;
-        bool busy;
+        bool dnsBusy;
+        bool browseWanted;
+        long browseStartedMs = long.MinValue / 2;
 
         public DeviceResolver(int chargers)
         {
@@ -24,11 +37,16 @@ namespace ChargeManager.Firmware.Link
 
         public void Resolve(int charger, string host, HostKind kind)
         {
+            if (kind == HostKind.Mdns)
+            {
+                browseWanted = true;
+                return;
+            }
             lock (gate)
             {
-                if (kind != HostKind.Dns || busy)
+                if (kind != HostKind.Dns || dnsBusy)
                     return; // one at a time, as WARP does; the link asks again later
-                busy = true;
+                dnsBusy = true;
             }
             new Thread(() =>
             {
@@ -37,11 +55,7 @@ namespace ChargeManager.Firmware.Link
                 {
                     IPHostEntry entry = Dns.GetHostEntry(host);
                     if (entry.AddressList.Length > 0)
-                    {
-                        byte[] b = entry.AddressList[0].GetAddressBytes();
-                        if (b.Length == 4)
-                            found = (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]);
-                    }
+                        found = HostName.FromBytes(entry.AddressList[0].GetAddressBytes());
                 }
                 catch (System.Exception)
                 {
@@ -55,18 +69,53 @@ namespace ChargeManager.Firmware.Link
                         answeredAddress[answers] = found;
                         answers++;
                     }
-                    busy = false;
+                    dnsBusy = false;
                 }
             }).Start();
         }
 
-        public void ApplyAnswers(GroupLink link)
+        /// <summary>On the main loop: applies DNS answers, reads browse answers, starts a browse when one is wanted.</summary>
+        public void Poll(GroupLink link, long nowMs)
         {
             lock (gate)
             {
                 for (int i = 0; i < answers; i++)
                     link.Resolved(answeredCharger[i], answeredAddress[i]);
                 answers = 0;
+            }
+            while (mdns != null && mdns.Available > 0)
+            {
+                EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+                int length;
+                try
+                {
+                    length = mdns.ReceiveFrom(buffer, 0, buffer.Length, SocketFlags.None, ref from);
+                }
+                catch (SocketException)
+                {
+                    break;
+                }
+                if (message.Read(buffer, length) && message.IsResponse)
+                    ChargerDiscovery.Apply(message, link);
+            }
+            if (browseWanted && nowMs - browseStartedMs >= BrowseTimeoutMs)
+            {
+                browseWanted = false;
+                browseStartedMs = nowMs;
+                if (mdns == null)
+                {
+                    mdns = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                    mdns.Bind(new IPEndPoint(IPAddress.Any, 0));
+                }
+                int query = ChargerDiscovery.WriteQuery(buffer);
+                try
+                {
+                    mdns.SendTo(buffer, 0, query, SocketFlags.None, mdnsGroup);
+                }
+                catch (SocketException)
+                {
+                    // no network yet; asked again while the charger is silent
+                }
             }
         }
     }

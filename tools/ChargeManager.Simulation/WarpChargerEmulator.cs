@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Discovery;
+using ChargeManager.Distribution.Link;
 using ChargeManager.Distribution.Protocol;
 
 namespace ChargeManager.Simulation;
@@ -214,8 +215,7 @@ public sealed class WarpChargerEmulator : IDisposable
             at = DnsMessage.WritePtr(mdnsBuffer, at, ChargerDiscovery.Service, instance);
             at = DnsMessage.WriteSrv(mdnsBuffer, at, instance, host, 34127);
             at = DnsMessage.WriteTxt(mdnsBuffer, at, instance, new[] { "enabled=" + (NotManaged ? "false" : "true"), "display_name=" + mdnsHost, "version=34127." + StateVersion });
-            byte[] a = Address.GetAddressBytes();
-            at = DnsMessage.WriteA(mdnsBuffer, at, host, (uint)(a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3]));
+            at = DnsMessage.WriteA(mdnsBuffer, at, host, HostName.FromBytes(Address.GetAddressBytes()));
             try { mdns.SendTo(mdnsBuffer, at, SocketFlags.None, from); }
             catch (SocketException) { }
         }

@@ -96,12 +96,15 @@ public sealed class UdpManager : IDatagramSender, IDisposable
     {
         if (address.IsIPv4MappedToIPv6)
             address = address.MapToIPv4();
-        byte[] b = address.GetAddressBytes();
-        return b.Length == 4 ? (uint)(b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) : 0;
+        return HostName.FromBytes(address.GetAddressBytes());
     }
 
-    public static IPAddress FromUInt(uint a) =>
-        new(new[] { (byte)(a >> 24), (byte)(a >> 16), (byte)(a >> 8), (byte)a });
+    public static IPAddress FromUInt(uint a)
+    {
+        var bytes = new byte[4];
+        HostName.ToBytes(a, bytes);
+        return new IPAddress(bytes);
+    }
 
     public void Dispose()
     {
