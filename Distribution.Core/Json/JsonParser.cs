@@ -1,0 +1,362 @@
+using System.Collections;
+
+namespace ChargeManager.Distribution.Json
+{
+    /// <summary>
+    /// A strict JSON parser (RFC 8259) over UTF-8 bytes: no comments, no trailing commas, no duplicate
+    /// keys, nothing after the value, nesting at most 16 deep. Errors say what and where, never throw.
+    /// Small and allocation-light on purpose: it parses API bodies of a few KB, not a hot path.
+    /// </summary>
+    public sealed class JsonParser
+    {
+        const int MaxDepth = 16;
+        byte[] b;
+        int end, pos;
+
+        /// <summary>Why the last parse failed, or null.</summary>
+        public string Error;
+
+        public JsonNode Parse(byte[] buffer, int length)
+        {
+            b = buffer;
+            end = length;
+            pos = 0;
+            Error = null;
+            SkipSpace();
+            JsonNode value = Value(0);
+            if (value == null)
+                return null;
+            SkipSpace();
+            if (pos != end)
+                return Fail("unexpected text after the JSON value");
+            return value;
+        }
+
+        JsonNode Fail(string what)
+        {
+            if (Error == null)
+                Error = "invalid JSON at byte " + pos.ToString() + ": " + what;
+            return null;
+        }
+
+        void SkipSpace()
+        {
+            while (pos < end && (b[pos] == ' ' || b[pos] == '\t' || b[pos] == '\n' || b[pos] == '\r'))
+                pos++;
+        }
+
+        bool Literal(string word)
+        {
+            if (pos + word.Length > end)
+                return false;
+            for (int i = 0; i < word.Length; i++)
+                if (b[pos + i] != word[i])
+                    return false;
+            pos += word.Length;
+            return true;
+        }
+
+        JsonNode Value(int depth)
+        {
+            if (pos >= end)
+                return Fail("a value was expected");
+            if (depth > MaxDepth)
+                return Fail("nested too deeply");
+            byte c = b[pos];
+            JsonNode node = new JsonNode();
+            switch (c)
+            {
+                case (byte)'{': return Object(depth);
+                case (byte)'[': return Array(depth);
+                case (byte)'"':
+                    node.Kind = JsonKind.String;
+                    node.Text = String();
+                    return node.Text == null ? null : node;
+                case (byte)'t':
+                case (byte)'f':
+                    node.Kind = JsonKind.Bool;
+                    node.Bool = c == 't';
+                    return Literal(c == 't' ? "true" : "false") ? node : Fail("true or false was expected");
+                case (byte)'n':
+                    return Literal("null") ? node : Fail("null was expected");
+                default:
+                    return Number();
+            }
+        }
+
+        JsonNode Object(int depth)
+        {
+            pos++;
+            ArrayList keys = new ArrayList();
+            ArrayList values = new ArrayList();
+            SkipSpace();
+            if (pos < end && b[pos] == '}')
+                pos++;
+            else
+            {
+                while (true)
+                {
+                    SkipSpace();
+                    if (pos >= end || b[pos] != '"')
+                        return Fail("a key in double quotes was expected");
+                    string key = String();
+                    if (key == null)
+                        return null;
+                    if (keys.Contains(key))
+                        return Fail("the key '" + key + "' appears twice");
+                    SkipSpace();
+                    if (pos >= end || b[pos] != ':')
+                        return Fail("':' was expected after the key '" + key + "'");
+                    pos++;
+                    SkipSpace();
+                    JsonNode value = Value(depth + 1);
+                    if (value == null)
+                        return null;
+                    keys.Add(key);
+                    values.Add(value);
+                    SkipSpace();
+                    if (pos < end && b[pos] == ',')
+                    {
+                        pos++;
+                        continue;
+                    }
+                    if (pos < end && b[pos] == '}')
+                    {
+                        pos++;
+                        break;
+                    }
+                    return Fail("',' or '}' was expected");
+                }
+            }
+            JsonNode node = new JsonNode();
+            node.Kind = JsonKind.Object;
+            node.Keys = new string[keys.Count];
+            node.Items = new JsonNode[keys.Count];
+            for (int i = 0; i < keys.Count; i++)
+            {
+                node.Keys[i] = (string)keys[i];
+                node.Items[i] = (JsonNode)values[i];
+            }
+            return node;
+        }
+
+        JsonNode Array(int depth)
+        {
+            pos++;
+            ArrayList items = new ArrayList();
+            SkipSpace();
+            if (pos < end && b[pos] == ']')
+                pos++;
+            else
+            {
+                while (true)
+                {
+                    SkipSpace();
+                    JsonNode value = Value(depth + 1);
+                    if (value == null)
+                        return null;
+                    items.Add(value);
+                    SkipSpace();
+                    if (pos < end && b[pos] == ',')
+                    {
+                        pos++;
+                        continue;
+                    }
+                    if (pos < end && b[pos] == ']')
+                    {
+                        pos++;
+                        break;
+                    }
+                    return Fail("',' or ']' was expected");
+                }
+            }
+            JsonNode node = new JsonNode();
+            node.Kind = JsonKind.Array;
+            node.Items = new JsonNode[items.Count];
+            for (int i = 0; i < items.Count; i++)
+                node.Items[i] = (JsonNode)items[i];
+            return node;
+        }
+
+        JsonNode Number()
+        {
+            int start = pos;
+            bool negative = false;
+            if (b[pos] == '-')
+            {
+                negative = true;
+                pos++;
+            }
+            if (pos >= end || b[pos] < '0' || b[pos] > '9')
+                return Fail("a value was expected");
+            if (b[pos] == '0' && pos + 1 < end && b[pos + 1] >= '0' && b[pos + 1] <= '9')
+                return Fail("numbers must not have leading zeros");
+            long value = 0;
+            bool overflow = false;
+            while (pos < end && b[pos] >= '0' && b[pos] <= '9')
+            {
+                if (value > (long.MaxValue - 9) / 10)
+                    overflow = true;
+                else
+                    value = value * 10 + (b[pos] - '0');
+                pos++;
+            }
+            bool integer = true;
+            if (pos < end && b[pos] == '.')
+            {
+                integer = false;
+                pos++;
+                if (pos >= end || b[pos] < '0' || b[pos] > '9')
+                    return Fail("digits were expected after '.'");
+                while (pos < end && b[pos] >= '0' && b[pos] <= '9')
+                    pos++;
+            }
+            if (pos < end && (b[pos] == 'e' || b[pos] == 'E'))
+            {
+                integer = false;
+                pos++;
+                if (pos < end && (b[pos] == '+' || b[pos] == '-'))
+                    pos++;
+                if (pos >= end || b[pos] < '0' || b[pos] > '9')
+                    return Fail("digits were expected in the exponent");
+                while (pos < end && b[pos] >= '0' && b[pos] <= '9')
+                    pos++;
+            }
+            JsonNode node = new JsonNode();
+            node.Kind = JsonKind.Number;
+            node.IsInteger = integer && !overflow;
+            node.Integer = negative ? -value : value;
+            node.Text = Ascii(start, pos);
+            return node;
+        }
+
+        string Ascii(int from, int to)
+        {
+            char[] chars = new char[to - from];
+            for (int i = from; i < to; i++)
+                chars[i - from] = (char)b[i];
+            return new string(chars);
+        }
+
+        /// <summary>Reads a string at pos (which is on the opening quote), decoding escapes and UTF-8.</summary>
+        string String()
+        {
+            pos++;
+            char[] chars = new char[16];
+            int n = 0;
+            while (true)
+            {
+                if (pos >= end)
+                {
+                    Fail("the string is not closed");
+                    return null;
+                }
+                int c = b[pos++];
+                if (c == '"')
+                    break;
+                if (c < 0x20)
+                {
+                    Fail("control characters must be escaped in strings");
+                    return null;
+                }
+                if (c == '\\')
+                {
+                    if (pos >= end)
+                    {
+                        Fail("the string is not closed");
+                        return null;
+                    }
+                    int e = b[pos++];
+                    switch (e)
+                    {
+                        case '"': c = '"'; break;
+                        case '\\': c = '\\'; break;
+                        case '/': c = '/'; break;
+                        case 'b': c = '\b'; break;
+                        case 'f': c = '\f'; break;
+                        case 'n': c = '\n'; break;
+                        case 'r': c = '\r'; break;
+                        case 't': c = '\t'; break;
+                        case 'u':
+                            c = Hex4();
+                            if (c < 0)
+                            {
+                                Fail("\\u needs four hex digits");
+                                return null;
+                            }
+                            break;
+                        default:
+                            Fail("unknown escape in a string");
+                            return null;
+                    }
+                }
+                else if (c >= 0x80)
+                {
+                    c = Utf8(c);
+                    if (c < 0)
+                    {
+                        Fail("invalid UTF-8 in a string");
+                        return null;
+                    }
+                }
+                if (c > 0xFFFF)
+                {
+                    c -= 0x10000;
+                    chars = Put(chars, n++, (char)(0xD800 + (c >> 10)));
+                    c = 0xDC00 + (c & 0x3FF);
+                }
+                chars = Put(chars, n++, (char)c);
+            }
+            return new string(chars, 0, n);
+        }
+
+        static char[] Put(char[] chars, int at, char c)
+        {
+            if (at == chars.Length)
+            {
+                char[] bigger = new char[chars.Length * 2];
+                for (int i = 0; i < chars.Length; i++)
+                    bigger[i] = chars[i];
+                chars = bigger;
+            }
+            chars[at] = c;
+            return chars;
+        }
+
+        int Hex4()
+        {
+            if (pos + 4 > end)
+                return -1;
+            int v = 0;
+            for (int i = 0; i < 4; i++)
+            {
+                int d = b[pos++];
+                if (d >= '0' && d <= '9') d -= '0';
+                else if (d >= 'a' && d <= 'f') d -= 'a' - 10;
+                else if (d >= 'A' && d <= 'F') d -= 'A' - 10;
+                else return -1;
+                v = v * 16 + d;
+            }
+            return v;
+        }
+
+        int Utf8(int first)
+        {
+            int extra, value;
+            if ((first & 0xE0) == 0xC0) { extra = 1; value = first & 0x1F; }
+            else if ((first & 0xF0) == 0xE0) { extra = 2; value = first & 0x0F; }
+            else if ((first & 0xF8) == 0xF0) { extra = 3; value = first & 0x07; }
+            else return -1;
+            if (pos + extra > end)
+                return -1;
+            for (int i = 0; i < extra; i++)
+            {
+                int c = b[pos++];
+                if ((c & 0xC0) != 0x80)
+                    return -1;
+                value = (value << 6) | (c & 0x3F);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,229 @@
+namespace ChargeManager.Distribution.Json
+{
+    /// <summary>
+    /// Writes compact JSON as UTF-8 into one reusable buffer, keys in the order they are written.
+    /// After the first document of a size, writing the same again allocates nothing (numbers are
+    /// written digit by digit, not through ToString).
+    /// </summary>
+    public sealed class JsonWriter
+    {
+        const int MaxDepth = 16;
+        byte[] buffer;
+        int length;
+        readonly bool[] hasItems = new bool[MaxDepth + 1];
+        int depth;
+        bool afterName;
+
+        public JsonWriter(int capacity)
+        {
+            buffer = new byte[capacity];
+        }
+
+        public byte[] Buffer { get { return buffer; } }
+        public int Length { get { return length; } }
+
+        public void Reset()
+        {
+            length = 0;
+            depth = 0;
+            afterName = false;
+            hasItems[0] = false;
+        }
+
+        public JsonWriter BeginObject() { Separate(); Put('{'); Open(); return this; }
+        public JsonWriter EndObject() { depth--; Put('}'); return this; }
+        public JsonWriter BeginArray() { Separate(); Put('['); Open(); return this; }
+        public JsonWriter EndArray() { depth--; Put(']'); return this; }
+
+        public JsonWriter Name(string name)
+        {
+            Separate();
+            Quoted(name);
+            Put(':');
+            afterName = true;
+            return this;
+        }
+
+        public JsonWriter Value(long value)
+        {
+            Separate();
+            if (value < 0)
+            {
+                Put('-');
+                if (value == long.MinValue)
+                {
+                    Raw("9223372036854775808");
+                    return this;
+                }
+                value = -value;
+            }
+            int start = length;
+            do
+            {
+                Put((char)('0' + (int)(value % 10)));
+                value /= 10;
+            }
+            while (value > 0);
+            for (int i = start, j = length - 1; i < j; i++, j--)
+            {
+                byte t = buffer[i];
+                buffer[i] = buffer[j];
+                buffer[j] = t;
+            }
+            return this;
+        }
+
+        public JsonWriter Value(bool value)
+        {
+            Separate();
+            Raw(value ? "true" : "false");
+            return this;
+        }
+
+        public JsonWriter Value(string value)
+        {
+            Separate();
+            if (value == null)
+                Raw("null");
+            else
+                Quoted(value);
+            return this;
+        }
+
+        public JsonWriter Null()
+        {
+            Separate();
+            Raw("null");
+            return this;
+        }
+
+        public JsonWriter Property(string name, long value) { return Name(name).Value(value); }
+        public JsonWriter Property(string name, bool value) { return Name(name).Value(value); }
+        public JsonWriter Property(string name, string value) { return Name(name).Value(value); }
+
+        /// <summary>The document as a string (for tests, logs and MQTT payloads on the desktop).</summary>
+        public override string ToString()
+        {
+            char[] chars = new char[length];
+            int n = 0;
+            for (int i = 0; i < length; i++)
+            {
+                int c = buffer[i];
+                if (c < 0x80)
+                {
+                    chars[n++] = (char)c;
+                    continue;
+                }
+                int extra = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : 3;
+                int value = c & (0x3F >> extra);
+                for (int k = 0; k < extra && i + 1 < length; k++)
+                    value = (value << 6) | (buffer[++i] & 0x3F);
+                if (value > 0xFFFF)
+                {
+                    value -= 0x10000;
+                    chars[n++] = (char)(0xD800 + (value >> 10));
+                    value = 0xDC00 + (value & 0x3FF);
+                }
+                chars[n++] = (char)value;
+            }
+            return new string(chars, 0, n);
+        }
+
+        void Open()
+        {
+            depth++;
+            hasItems[depth] = false;
+        }
+
+        void Separate()
+        {
+            if (afterName)
+            {
+                afterName = false;
+                return;
+            }
+            if (hasItems[depth])
+                Put(',');
+            hasItems[depth] = true;
+        }
+
+        void Quoted(string s)
+        {
+            Put('"');
+            for (int i = 0; i < s.Length; i++)
+            {
+                int c = s[i];
+                if (c == '"' || c == '\\')
+                {
+                    Put('\\');
+                    Put((char)c);
+                }
+                else if (c < 0x20)
+                {
+                    Raw("\\u00");
+                    Put(HexDigit(c >> 4));
+                    Put(HexDigit(c & 15));
+                }
+                else if (c < 0x80)
+                    Put((char)c);
+                else
+                {
+                    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.Length)
+                        c = 0x10000 + ((c - 0xD800) << 10) + (s[++i] - 0xDC00);
+                    Utf8(c);
+                }
+            }
+            Put('"');
+        }
+
+        void Utf8(int c)
+        {
+            if (c < 0x800)
+            {
+                PutByte(0xC0 | (c >> 6));
+                PutByte(0x80 | (c & 0x3F));
+            }
+            else if (c < 0x10000)
+            {
+                PutByte(0xE0 | (c >> 12));
+                PutByte(0x80 | ((c >> 6) & 0x3F));
+                PutByte(0x80 | (c & 0x3F));
+            }
+            else
+            {
+                PutByte(0xF0 | (c >> 18));
+                PutByte(0x80 | ((c >> 12) & 0x3F));
+                PutByte(0x80 | ((c >> 6) & 0x3F));
+                PutByte(0x80 | (c & 0x3F));
+            }
+        }
+
+        static char HexDigit(int d)
+        {
+            return (char)(d < 10 ? '0' + d : 'a' + d - 10);
+        }
+
+        void Raw(string s)
+        {
+            for (int i = 0; i < s.Length; i++)
+                Put(s[i]);
+        }
+
+        void Put(char c)
+        {
+            PutByte(c);
+        }
+
+        void PutByte(int value)
+        {
+            if (length == buffer.Length)
+            {
+                byte[] bigger = new byte[buffer.Length * 2];
+                for (int i = 0; i < length; i++)
+                    bigger[i] = buffer[i];
+                buffer = bigger;
+            }
+            buffer[length++] = (byte)value;
+        }
+    }
+}
