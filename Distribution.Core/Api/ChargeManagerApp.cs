@@ -1,0 +1,281 @@
+using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Json;
+using ChargeManager.Distribution.Link;
+using ChargeManager.Distribution.Phases;
+
+namespace ChargeManager.Distribution.Api
+{
+    /// <summary>
+    /// The charge manager as users drive it: the config and low-level config (validated, stored
+    /// atomically, applied live), the available current and its watchdog, the charger group and its
+    /// link, the state objects and the event log. Transport-free: the HTTP and MQTT shells hand over
+    /// (method, path, body) or (topic, payload) and send back what <see cref="Response"/> holds.
+    /// Not thread-safe: the shells serialise calls (one lock).
+    /// </summary>
+    public sealed class ChargeManagerApp
+    {
+        public const string ConfigFile = "charge_manager_config.json";
+        public const string LowLevelConfigFile = "charge_manager_low_level_config.json";
+        public const int WatchdogMs = 30000;
+        public const int MaxBodyBytes = 16384;
+        const string Prefix = "charge_manager/";
+
+        readonly IFileStore store;
+        readonly IDatagramSender sender;
+        readonly IHostResolver resolver;
+        readonly JsonParser parser = new JsonParser();
+        readonly AllocatorConfig allocator = new AllocatorConfig();
+
+        public readonly JsonWriter Response = new JsonWriter(8192);
+        public readonly EventLog Log = new EventLog(200);
+
+        public ManagerConfig Config;
+        public LowLevelConfig LowLevel;
+        public Distributor Group;
+        public GroupLink Link;
+
+        int availableCurrent;
+        long lastCurrentUpdateMs;
+        bool watchdogFired;
+
+        /// <summary>Why the last request failed (the body of a 4xx/5xx answer), or null.</summary>
+        public string ErrorText;
+
+        public ChargeManagerApp(IFileStore store, IDatagramSender sender, IHostResolver resolver, ManagerConfig defaults, long nowMs)
+        {
+            this.store = store;
+            this.sender = sender;
+            this.resolver = resolver;
+            string error;
+            JsonNode stored = AtomicFile.Read(store, ConfigFile, parser);
+            Config = stored == null ? null : ManagerConfig.Read(stored, out error);
+            if (Config == null)
+            {
+                Config = defaults;
+                Log.Add(nowMs, stored == null ? "no stored configuration: using the defaults" : "stored configuration unusable: using the defaults");
+            }
+            stored = AtomicFile.Read(store, LowLevelConfigFile, parser);
+            LowLevel = stored == null ? null : LowLevelConfig.Read(stored, out error);
+            if (LowLevel == null)
+                LowLevel = new LowLevelConfig();
+            Config.ApplyTo(allocator);
+            LowLevel.ApplyTo(allocator);
+            availableCurrent = Config.DefaultAvailableCurrent;
+            lastCurrentUpdateMs = nowMs;
+            BuildGroup(nowMs);
+        }
+
+        public int AvailableCurrent { get { return availableCurrent; } }
+        public bool WatchdogFired { get { return watchdogFired; } }
+
+        void BuildGroup(long nowMs)
+        {
+            Group = new Distributor(allocator, Config.Hosts.Length);
+            Link = new GroupLink(Group, Config.Hosts, sender, resolver, nowMs);
+            Group.SetAvailableCurrent(availableCurrent);
+        }
+
+        public void Receive(byte[] datagram, int length, uint sourceIp, int sourcePort, long nowMs)
+        {
+            Link.Receive(datagram, length, sourceIp, sourcePort, nowMs);
+        }
+
+        /// <summary>Every 50–100 ms: the watchdog, then the group (when enabled).</summary>
+        public void Tick(long nowMs, long timeOfDayMs)
+        {
+            if (Config.EnableWatchdog && !watchdogFired && nowMs - lastCurrentUpdateMs >= WatchdogMs)
+            {
+                watchdogFired = true; // latched until the next update from outside
+                SetAvailableCurrent(Config.DefaultAvailableCurrent);
+                Log.Add(nowMs, "watchdog triggered: no available_current update for 30 s, using the default of "
+                    + Config.DefaultAvailableCurrent.ToString() + " mA");
+            }
+            if (Config.EnableChargeManager)
+                Link.Tick(nowMs, timeOfDayMs);
+        }
+
+        void SetAvailableCurrent(int current)
+        {
+            availableCurrent = current;
+            Group.SetAvailableCurrent(current);
+        }
+
+        // ---- API ----
+
+        /// <summary>
+        /// One HTTP request. Returns the status; a 200 answer to GET has its JSON in <see cref="Response"/>,
+        /// an error has its text in <see cref="ErrorText"/>. Writes: POST or PUT on the object or on
+        /// its "_update" path.
+        /// </summary>
+        public int Handle(string method, string path, byte[] body, int length, long nowMs)
+        {
+            ErrorText = null;
+            Response.Reset();
+            if (path.StartsWith("/"))
+                path = path.Substring(1);
+            if (!path.StartsWith(Prefix))
+                return NotFound(path);
+            string name = path.Substring(Prefix.Length);
+            bool update = name.EndsWith("_update");
+            if (update)
+                name = name.Substring(0, name.Length - "_update".Length);
+            if (!IsObject(name))
+                return NotFound(path);
+            if (method == "GET" || method == "HEAD")
+            {
+                if (update)
+                    return Fail(405, path + " is written with POST or PUT");
+                WriteObject(name, nowMs);
+                return 200;
+            }
+            if (method != "POST" && method != "PUT")
+                return Fail(405, "method " + method + " is not allowed on " + path);
+            if (!IsWritable(name))
+                return Fail(405, path + " cannot be written");
+            if (length > MaxBodyBytes)
+                return Fail(413, "request body too large: at most " + MaxBodyBytes.ToString() + " bytes");
+            JsonNode node = parser.Parse(body, length);
+            if (node == null)
+                return Fail(400, parser.Error);
+            return Write(name, node, nowMs);
+        }
+
+        /// <summary>One MQTT message on PREFIX/charge_manager/..._update (topic without the prefix); false if rejected (logged).</summary>
+        public bool HandleMqtt(string topic, byte[] payload, int length, long nowMs)
+        {
+            if (!topic.EndsWith("_update"))
+                return false; // our own publications, or another topic under the prefix
+            int status = Handle("PUT", topic, payload, length, nowMs);
+            if (status == 200)
+                return true;
+            Log.Add(nowMs, "MQTT " + topic + " rejected: " + ErrorText);
+            return false;
+        }
+
+        /// <summary>The objects published over MQTT (retained) and served over HTTP, in order.</summary>
+        public static readonly string[] Objects = { "available_current", "config", "low_level_config", "state", "low_level_state" };
+
+        static bool IsObject(string name)
+        {
+            for (int i = 0; i < Objects.Length; i++)
+                if (Objects[i] == name)
+                    return true;
+            return false;
+        }
+
+        static bool IsWritable(string name)
+        {
+            return name == "available_current" || name == "config" || name == "low_level_config";
+        }
+
+        int NotFound(string path)
+        {
+            return Fail(404, "no such object: " + path);
+        }
+
+        int Fail(int status, string text)
+        {
+            ErrorText = text;
+            return status;
+        }
+
+        int Write(string name, JsonNode node, long nowMs)
+        {
+            string error;
+            if (name == "available_current")
+                return WriteAvailableCurrent(node, nowMs);
+            if (name == "config")
+            {
+                ManagerConfig fresh = ManagerConfig.Read(node, out error);
+                if (fresh == null)
+                    return Fail(400, error);
+                Response.Reset();
+                fresh.Write(Response);
+                AtomicFile.Write(store, ConfigFile, Response.Buffer, Response.Length);
+                Response.Reset();
+                ApplyConfig(fresh, nowMs);
+                return 200;
+            }
+            LowLevelConfig low = LowLevelConfig.Read(node, out error);
+            if (low == null)
+                return Fail(400, error);
+            Response.Reset();
+            low.Write(Response);
+            AtomicFile.Write(store, LowLevelConfigFile, Response.Buffer, Response.Length);
+            Response.Reset();
+            LowLevel = low;
+            low.ApplyTo(allocator);
+            Log.Add(nowMs, "low-level configuration applied");
+            return 200;
+        }
+
+        int WriteAvailableCurrent(JsonNode node, long nowMs)
+        {
+            long current;
+            if (node.Kind == JsonKind.Number)
+            {
+                // The abbreviated form: an object with one member may be written as its bare value.
+                if (!node.IsInteger || node.Integer < 0 || node.Integer > uint.MaxValue)
+                    return Fail(400, "current must be a whole number of mA from 0, not " + node.Text);
+                current = node.Integer;
+            }
+            else
+            {
+                FieldReader f = new FieldReader();
+                f.Begin(node, "", new string[] { "current" });
+                current = f.Integer("current", 0, uint.MaxValue);
+                if (f.Error != null)
+                    return Fail(400, f.Error);
+            }
+            if (current > Config.MaximumAvailableCurrent)
+                return Fail(400, "Current too large: maximum available current is configured to " + Config.MaximumAvailableCurrent.ToString());
+            SetAvailableCurrent((int)current);
+            lastCurrentUpdateMs = nowMs;
+            watchdogFired = false;
+            return 200;
+        }
+
+        void ApplyConfig(ManagerConfig fresh, long nowMs)
+        {
+            bool sameChargers = fresh.Hosts.Length == Config.Hosts.Length;
+            for (int i = 0; sameChargers && i < fresh.Hosts.Length; i++)
+                sameChargers = fresh.Hosts[i] == Config.Hosts[i];
+            Config = fresh;
+            fresh.ApplyTo(allocator);
+            if (availableCurrent > fresh.MaximumAvailableCurrent)
+                SetAvailableCurrent(fresh.MaximumAvailableCurrent);
+            if (!sameChargers)
+            {
+                // A new link starts with ignore-allocation: chargers that stay keep their current and are
+                // adopted as they are, so nothing that charges is interrupted by the change.
+                BuildGroup(nowMs);
+                Log.Add(nowMs, "configuration applied: " + fresh.Hosts.Length.ToString() + " chargers, link restarted");
+            }
+            else
+                Log.Add(nowMs, "configuration applied");
+        }
+
+        // ---- state ----
+
+        void WriteObject(string name, long nowMs)
+        {
+            if (name == "available_current")
+                Response.BeginObject().Property("current", availableCurrent).EndObject();
+            else if (name == "config")
+                Config.Write(Response);
+            else if (name == "low_level_config")
+                LowLevel.Write(Response);
+            else if (name == "state")
+                StateWriter.WriteState(this, Response, nowMs);
+            else
+                StateWriter.WriteLowLevelState(this, Response, nowMs);
+        }
+
+        /// <summary>Renders an object into <see cref="Response"/> (for MQTT publication).</summary>
+        public void Render(string name, long nowMs)
+        {
+            Response.Reset();
+            WriteObject(name, nowMs);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Json;
+
+namespace ChargeManager.Distribution.Api
+{
+    /// <summary>
+    /// charge_manager/config: exactly the fields of the user's API document, with WARP's rules
+    /// (spec §2.2). Unlike WARP it applies live. A configuration that fails validation is never half
+    /// applied: <see cref="Read"/> fills a fresh instance that replaces the active one only when valid.
+    /// </summary>
+    public sealed class ManagerConfig
+    {
+        public const int MaxChargers = 64;
+        public const int MaxHostLength = 64;
+        public const int MaxNameLength = 32;
+
+        static readonly string[] Keys =
+        {
+            "enable_charge_manager", "enable_watchdog", "default_available_current", "maximum_available_current",
+            "minimum_current_auto", "minimum_current", "minimum_current_1p", "minimum_current_vehicle_type",
+            "verbose", "requested_current_threshold", "requested_current_margin", "chargers",
+        };
+        static readonly string[] ChargerKeys = { "host", "name" };
+
+        public bool EnableChargeManager;
+        public bool EnableWatchdog;
+        public int DefaultAvailableCurrent;
+        public int MaximumAvailableCurrent;
+        public bool MinimumCurrentAuto = true;
+        public int MinimumCurrent = 6000;
+        public int MinimumCurrent1p = 6000;
+        public int MinimumCurrentVehicleType;
+        public bool Verbose;
+        public int RequestedCurrentThreshold = 60;
+        public int RequestedCurrentMargin = 3000;
+        public string[] Hosts = new string[0];
+        public string[] Names = new string[0];
+
+        /// <summary>Reads and validates a document; returns the new config, or null with the reason in error.</summary>
+        public static ManagerConfig Read(JsonNode node, out string error)
+        {
+            FieldReader f = new FieldReader();
+            ManagerConfig c = new ManagerConfig();
+            f.Begin(node, "", Keys);
+            c.EnableChargeManager = f.Bool("enable_charge_manager");
+            c.EnableWatchdog = f.Bool("enable_watchdog");
+            c.DefaultAvailableCurrent = (int)f.Integer("default_available_current", 0, 32000L * MaxChargers);
+            c.MaximumAvailableCurrent = (int)f.Integer("maximum_available_current", 0, 32000L * MaxChargers);
+            c.MinimumCurrentAuto = f.Bool("minimum_current_auto");
+            c.MinimumCurrent = (int)f.Integer("minimum_current", 6000, 32000);
+            c.MinimumCurrent1p = (int)f.Integer("minimum_current_1p", 6000, 32000);
+            c.MinimumCurrentVehicleType = (int)f.Integer("minimum_current_vehicle_type", 0, uint.MaxValue);
+            c.Verbose = f.Bool("verbose");
+            c.RequestedCurrentThreshold = (int)f.Integer("requested_current_threshold", 0, 65535);
+            c.RequestedCurrentMargin = (int)f.Integer("requested_current_margin", 0, 65535);
+            JsonNode chargers = f.Array("chargers", MaxChargers);
+            if (f.Error == null)
+            {
+                c.Hosts = new string[chargers.Count];
+                c.Names = new string[chargers.Count];
+                FieldReader entry = new FieldReader();
+                for (int i = 0; i < chargers.Count && f.Error == null; i++)
+                {
+                    entry.Begin(chargers.Items[i], "chargers[" + i.ToString() + "]", ChargerKeys);
+                    c.Hosts[i] = entry.Text("host", MaxHostLength);
+                    c.Names[i] = entry.Text("name", MaxNameLength);
+                    f.Error = entry.Error;
+                    for (int k = 0; k < i && f.Error == null; k++)
+                        if (c.Hosts[k] == c.Hosts[i])
+                            f.Error = "chargers: there must not be two chargers with the same hostname or IP address (" + c.Hosts[i] + ")";
+                }
+            }
+            if (f.Error == null && c.DefaultAvailableCurrent > c.MaximumAvailableCurrent)
+                f.Error = "default_available_current can not be greater than maximum_available_current";
+            if (f.Error == null && c.EnableChargeManager && c.Hosts.Length == 0)
+                f.Error = "chargers: at least one charger is required when enable_charge_manager is true";
+            error = f.Error;
+            if (error != null)
+                return null;
+            if (c.MinimumCurrentAuto)
+            {
+                // As WARP's validator: the vehicle type decides the minimums.
+                c.MinimumCurrent1p = 6000;
+                c.MinimumCurrent = c.MinimumCurrentVehicleType > 0 ? 9200 : 6000;
+            }
+            return c;
+        }
+
+        public void Write(JsonWriter w)
+        {
+            w.BeginObject()
+                .Property("enable_charge_manager", EnableChargeManager)
+                .Property("enable_watchdog", EnableWatchdog)
+                .Property("default_available_current", DefaultAvailableCurrent)
+                .Property("maximum_available_current", MaximumAvailableCurrent)
+                .Property("minimum_current_auto", MinimumCurrentAuto)
+                .Property("minimum_current", MinimumCurrent)
+                .Property("minimum_current_1p", MinimumCurrent1p)
+                .Property("minimum_current_vehicle_type", MinimumCurrentVehicleType)
+                .Property("verbose", Verbose)
+                .Property("requested_current_threshold", RequestedCurrentThreshold)
+                .Property("requested_current_margin", RequestedCurrentMargin)
+                .Name("chargers").BeginArray();
+            for (int i = 0; i < Hosts.Length; i++)
+                w.BeginObject().Property("host", Hosts[i]).Property("name", Names[i]).EndObject();
+            w.EndArray().EndObject();
+        }
+
+        /// <summary>Carries what the allocator needs into its configuration.</summary>
+        public void ApplyTo(AllocatorConfig a)
+        {
+            a.SetMinimums(false, MinimumCurrentVehicleType, MinimumCurrent, MinimumCurrent1p);
+            a.RequestedCurrentThresholdMs = RequestedCurrentThreshold * 1000;
+            a.RequestedCurrentMarginMa = RequestedCurrentMargin;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Json;
+using ChargeManager.Distribution.Link;
+using ChargeManager.Distribution.Phases;
+
+namespace ChargeManager.Distribution.Api
+{
+    /// <summary>
+    /// charge_manager/state and low_level_state (spec §2.6, §2.7: "not an API contract"). WARP's compact
+    /// keys, plus each charger's allocation reason as a number, phase, deadline and plain text.
+    /// </summary>
+    public static class StateWriter
+    {
+        public const int StateDisabled = 0, StateActive = 1, StateError = 2;
+
+        public static int GroupState(ChargeManagerApp app)
+        {
+            if (!app.Config.EnableChargeManager)
+                return StateDisabled;
+            return app.Group.Allocator.GroupBlocked ? StateError : StateActive;
+        }
+
+        /// <summary>WARP's CASState (spec §1.10) from what the charger reports and the link knows.</summary>
+        public static int ChargerState(ChargerObservation o, ChargerLink link)
+        {
+            if (link.Error != ChargerError.Ok && link.Error < ChargerError.ClientErrorBase)
+                return 5;
+            switch (o.State)
+            {
+                case VehicleState.NotConnected: return 0;
+                case VehicleState.WaitingForRelease:
+                    return o.SupportedCurrent == 0 ? 1 : o.CarStoppedCharging ? 6 : 2;
+                case VehicleState.Ready: return 3;
+                case VehicleState.Charging: return 4;
+                default: return 5;
+            }
+        }
+
+        public static void WriteState(ChargeManagerApp app, JsonWriter w, long nowMs)
+        {
+            Distributor g = app.Group;
+            GroupLink link = app.Link;
+            w.BeginObject()
+                .Property("state", GroupState(app))
+                .Property("available_current", app.AvailableCurrent)
+                .Property("watchdog_triggered", app.WatchdogFired);
+            Vector(w, "l_raw", g.Limit(Phase.PV) >= Phase.Unlimited ? 0 : g.Limit(Phase.PV), g.Limit(Phase.L1), g.Limit(Phase.L2), g.Limit(Phase.L3));
+            int[] a = g.Allocator.Allocated;
+            Vector(w, "alloc", a[Phase.PV], a[Phase.L1], a[Phase.L2], a[Phase.L3]);
+            w.Name("chargers").BeginArray();
+            for (int i = 0; i < g.Count; i++)
+            {
+                ChargerObservation o = g.Observations[i];
+                ChargerAllocation al = g.Allocations[i];
+                ChargerLink l = link.Charger(i);
+                w.BeginObject()
+                    .Property("n", app.Config.Names[i])
+                    .Property("h", l.Host)
+                    .Property("s", ChargerState(o, l))
+                    .Property("e", l.Error)
+                    .Property("et", ChargerError.Describe(l.Error))
+                    .Property("ac", g.CommandedCurrent(i))
+                    .Property("ap", g.CommandedPhases(i))
+                    .Property("sc", o.SupportedCurrent)
+                    .Property("sp", o.ReportedPhases | (o.CanSwitchPhases ? 4 : 0))
+                    .Property("lu", l.Heard ? l.LastAcceptedMs : -1)
+                    .Property("uid", l.Esp32Uid)
+                    .Property("r", (int)al.Reason)
+                    .Property("rp", al.ReasonPhase)
+                    .Property("ru", al.ReasonUntilMs == ChargerAllocation.Never ? -1 : al.ReasonUntilMs)
+                    .Property("rt", ReasonText.Describe(al, nowMs))
+                    .Property("w", g.Guard.WaitingForOthers[i])
+                    .EndObject();
+            }
+            w.EndArray().EndObject();
+        }
+
+        public static void WriteLowLevelState(ChargeManagerApp app, JsonWriter w, long nowMs)
+        {
+            Distributor g = app.Group;
+            w.BeginObject()
+                .Property("uptime", nowMs)
+                .Property("last_hyst_reset", Time(g.Allocator.LastHysteresisResetMs))
+                .Property("next_rotation", Time(g.Allocator.NextRotationMs))
+                .Property("startup_over", app.Link.StartupOver)
+                .Property("unknown_sources", app.Link.UnknownSource)
+                .Name("chargers").BeginArray();
+            for (int i = 0; i < g.Count; i++)
+            {
+                ChargerAllocation a = g.Allocations[i];
+                ChargerLink l = app.Link.Charger(i);
+                w.BeginObject()
+                    .Property("rc", a.RequestedCurrent)
+                    .Property("ae", a.AllocatedChargeMaMs / 3600000 * 230 / 1000) // Wh at 230 V
+                    .Property("ls", Time(a.LastSwitchOnMs))
+                    .Property("lp", Time(a.LastPlugInMs))
+                    .Property("lw", Time(a.LastWakeupMs))
+                    .Property("ip", Time(a.UseSupportedUntilMs))
+                    .Property("addr", l.Address == 0 ? "" : HostName.FormatIpv4(l.Address))
+                    .Property("sv", l.StateVersion);
+                Vector(w, "md", g.Guard.MayDraw(i, Phase.PV), g.Guard.MayDraw(i, Phase.L1), g.Guard.MayDraw(i, Phase.L2), g.Guard.MayDraw(i, Phase.L3));
+                w.Property("rx", l.Accepted).Property("tx", l.Sent).Property("bad", l.Invalid + l.Stale + l.Unmanaged + l.FrozenUptime)
+                    .EndObject();
+            }
+            w.EndArray().EndObject();
+        }
+
+        static long Time(long ms)
+        {
+            return ms <= ChargerAllocation.Never ? -1 : ms;
+        }
+
+        static void Vector(JsonWriter w, string name, long pv, long l1, long l2, long l3)
+        {
+            w.Name(name).BeginArray().Value(pv).Value(l1).Value(l2).Value(l3).EndArray();
+        }
+    }
+}
