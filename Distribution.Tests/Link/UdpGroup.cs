@@ -1,5 +1,7 @@
 using System.Net;
 using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Api;
+using ChargeManager.Distribution.Tests.Api;
 using ChargeManager.Distribution.Phases;
 using ChargeManager.Host.Link;
 using ChargeManager.Simulation;
@@ -24,7 +26,7 @@ public sealed class UdpGroup : IDisposable
     int limit;
 
     /// <param name="mdnsNames">Configure the chargers by these *.local names (they advertise them) instead of their addresses.</param>
-    public UdpGroup(int chargers, string firstAddress, AllocatorConfig config = null, int stateVersion = 5, string[] mdnsNames = null)
+    public UdpGroup(int chargers, string firstAddress, int stateVersion = 5, string[] mdnsNames = null)
     {
         Farm = new ChargerFarm(chargers, Clock, IPAddress.Parse(firstAddress), stateVersion: stateVersion);
         string[] hosts = Farm.Hosts;
@@ -36,7 +38,14 @@ public sealed class UdpGroup : IDisposable
             hosts = mdnsNames.Select(n => n + ".local").ToArray();
             browseTargets = Farm.Chargers.Select(c => new IPEndPoint(c.Address, 5353)).ToArray();
         }
-        Manager = new UdpManager(config ?? new AllocatorConfig(), hosts, Clock, new IPEndPoint(IPAddress.Loopback, 0), Farm.Rotations, browseTargets);
+        var config = new ManagerConfig
+        {
+            EnableChargeManager = true,
+            MaximumAvailableCurrent = 32000 * ManagerConfig.MaxChargers,
+            Hosts = hosts,
+            Names = hosts,
+        };
+        Manager = new UdpManager(config, new MemoryStore(), Clock, new IPEndPoint(IPAddress.Loopback, 0), Farm.Rotations, browseTargets);
         Manager.Ticked += Sample;
     }
 

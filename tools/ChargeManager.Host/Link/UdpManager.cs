@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using ChargeManager.Distribution;
-using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Api;
 using ChargeManager.Distribution.Link;
 using ChargeManager.Distribution.Phases;
 using ChargeManager.Simulation;
@@ -9,14 +9,14 @@ using ChargeManager.Simulation;
 namespace ChargeManager.Host.Link;
 
 /// <summary>
-/// The desktop shell of the chargers' link: one UDP socket (0.0.0.0:34127 in production) for sending
-/// and receiving, a loop thread that hands datagrams to <see cref="GroupLink"/> and ticks it, and a
-/// resolver for DNS names. All access to the core goes through <see cref="Gate"/>.
+/// The desktop shell of the charge manager: one UDP socket for the chargers (0.0.0.0:34127 in
+/// production), a loop thread that hands datagrams to the core's <see cref="ChargeManagerApp"/> and
+/// ticks it every 20 ms, and the resolver. The HTTP and MQTT shells call into the app under
+/// <see cref="Gate"/>, the one lock that serialises everything that touches the core.
 /// </summary>
 public sealed class UdpManager : IDatagramSender, IDisposable
 {
-    public readonly Distributor Group;
-    public readonly GroupLink Link;
+    public readonly ChargeManagerApp App;
     public readonly object Gate = new();
     public readonly ScaledClock Clock;
     public readonly IPEndPoint LocalEndPoint;
@@ -27,32 +27,34 @@ public sealed class UdpManager : IDatagramSender, IDisposable
     readonly Socket socket;
     readonly Thread loop;
     readonly DesktopResolver resolver;
-
-    public DesktopResolver Resolver => resolver;
+    readonly PhaseRotation[] rotations;
     readonly byte[] receiveBuffer = new byte[1500];
     readonly Random random = new(5);
+    Distributor rotationsAppliedTo;
     volatile bool running = true;
 
     /// <summary>Called after every tick, inside the gate: tests sample the group here.</summary>
     public event Action<long> Ticked;
 
-    /// <param name="rotations">How each charger is wired (the config's "rot"); null: unknown for all.</param>
+    /// <param name="rotations">How each charger is wired, until the config carries it; null: unknown.</param>
     /// <param name="browseTargets">Where mDNS browse queries go; null: the mDNS group 224.0.0.251:5353.</param>
-    public UdpManager(AllocatorConfig config, string[] hosts, ScaledClock clock, IPEndPoint bind = null,
+    public UdpManager(ManagerConfig defaults, IFileStore store, ScaledClock clock, IPEndPoint bind = null,
         PhaseRotation[] rotations = null, IPEndPoint[] browseTargets = null)
     {
         Clock = clock;
+        this.rotations = rotations;
         socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
         socket.Bind(bind ?? new IPEndPoint(IPAddress.Any, GroupLink.ManagerPort));
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
-        Group = new Distributor(config, hosts.Length);
-        for (int i = 0; rotations != null && i < hosts.Length; i++)
-            Group.Observations[i].Rotation = rotations[i];
         resolver = new DesktopResolver(browseTargets);
-        Link = new GroupLink(Group, hosts, this, resolver, clock.NowMs);
-        loop = new Thread(Run) { IsBackground = true, Name = "charger link" };
+        App = new ChargeManagerApp(store, this, resolver, defaults, clock.NowMs);
+        loop = new Thread(Run) { IsBackground = true, Name = "charge manager" };
         loop.Start();
     }
+
+    public Distributor Group => App.Group;
+    public GroupLink Link => App.Link;
+    public DesktopResolver Resolver => resolver;
 
     void Run()
     {
@@ -68,14 +70,24 @@ public sealed class UdpManager : IDatagramSender, IDisposable
                     try { n = socket.ReceiveFrom(receiveBuffer, ref from); }
                     catch (SocketException) { break; } // e.g. ICMP port unreachable from a charger that went away
                     var source = (IPEndPoint)from;
-                    Link.Receive(receiveBuffer, n, ToUInt(source.Address), source.Port, now);
+                    App.Receive(receiveBuffer, n, ToUInt(source.Address), source.Port, now);
                 }
-                resolver.Poll(Link, now);
-                Link.Tick(now, (long)DateTime.Now.TimeOfDay.TotalMilliseconds);
+                ApplyRotations();
+                resolver.Poll(App.Link, now);
+                App.Tick(now, (long)DateTime.Now.TimeOfDay.TotalMilliseconds);
                 Ticked?.Invoke(now);
             }
             Clock.Sleep(20);
         }
+    }
+
+    void ApplyRotations()
+    {
+        if (rotations == null || ReferenceEquals(rotationsAppliedTo, App.Group))
+            return;
+        rotationsAppliedTo = App.Group;
+        for (int i = 0; i < App.Group.Count && i < rotations.Length; i++)
+            App.Group.Observations[i].Rotation = rotations[i];
     }
 
     public void Send(byte[] buffer, int length, uint ipv4, int port)

@@ -1,0 +1,92 @@
+using System.Text;
+using ChargeManager.Distribution.Api;
+using ChargeManager.Host.Link;
+using ChargeManager.Simulation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace ChargeManager.Host;
+
+/// <summary>
+/// One running charge manager on the desktop: the core's app behind the UDP link, ASP.NET Core's own
+/// web server for the HTTP API, and (unless --simulate 0) emulated chargers with cars that come and go.
+/// </summary>
+public sealed class HostApp : IAsyncDisposable
+{
+    public readonly HostOptions Options;
+    public readonly ScaledClock Clock;
+    public readonly ChargerFarm Farm;
+    public readonly UdpManager Manager;
+    public readonly SiteScenario Site;
+    readonly WebApplication web;
+
+    HostApp(HostOptions options, TextWriter log)
+    {
+        Options = options;
+        Clock = new ScaledClock(options.Speed);
+        if (options.Simulate > 0)
+            Farm = new ChargerFarm(options.Simulate, Clock, options.SimulateFrom);
+        var defaults = new ManagerConfig
+        {
+            EnableChargeManager = Farm != null,
+            DefaultAvailableCurrent = 16000,
+            MaximumAvailableCurrent = 32000,
+            MinimumCurrentVehicleType = 0,
+            Hosts = Farm?.Hosts ?? Array.Empty<string>(),
+            Names = Farm?.Chargers.Select((c, i) => $"sim-{i + 1}").ToArray() ?? Array.Empty<string>(),
+        };
+        Manager = new UdpManager(defaults, new DirectoryStore(options.Data), Clock, options.Udp, Farm?.Rotations);
+        Manager.App.Log.Written += (now, message) => log.WriteLine($"[{now / 1000.0,8:0.0} s] {message}");
+        if (Farm != null)
+            Site = new SiteScenario(Manager, Farm, seed: 1);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://{options.Http}");
+        web = builder.Build();
+        web.Run(Serve);
+    }
+
+    public static async Task<HostApp> StartAsync(HostOptions options, TextWriter log)
+    {
+        var host = new HostApp(options, log);
+        await host.web.StartAsync();
+        host.Site?.Start();
+        return host;
+    }
+
+    public string HttpAddress => $"http://{Options.Http}";
+
+    /// <summary>Every request goes to the core's API handler: (method, path, body) → (status, body).</summary>
+    async Task Serve(HttpContext context)
+    {
+        var request = context.Request;
+        var body = new byte[ChargeManagerApp.MaxBodyBytes + 1];
+        int length = 0, read;
+        while (length < body.Length && (read = await request.Body.ReadAsync(body.AsMemory(length))) > 0)
+            length += read;
+        int status;
+        byte[] answer;
+        lock (Manager.Gate)
+        {
+            var app = Manager.App;
+            status = app.Handle(request.Method, request.Path.Value ?? "", body, length, Clock.NowMs);
+            answer = status == 200
+                ? app.Response.Buffer.AsSpan(0, app.Response.Length).ToArray()
+                : Encoding.UTF8.GetBytes(app.ErrorText + "\n");
+        }
+        context.Response.StatusCode = status;
+        context.Response.ContentType = status == 200 ? "application/json" : "text/plain; charset=utf-8";
+        await context.Response.Body.WriteAsync(answer);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await web.StopAsync();
+        await web.DisposeAsync();
+        Manager.Dispose();
+        Farm?.Dispose();
+    }
+}

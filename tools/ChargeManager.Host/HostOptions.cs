@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Net;
+
+namespace ChargeManager.Host;
+
+/// <summary>The host's command line.</summary>
+public sealed class HostOptions
+{
+    public IPEndPoint Http = new(IPAddress.Loopback, 8080);
+    public IPEndPoint Udp = new(IPAddress.Any, 34127);
+    public string Data = "chargemanager-data";
+    public int Simulate = 5;
+    public IPAddress SimulateFrom = IPAddress.Parse("127.0.0.2");
+    public double Speed = 1;
+    public int Seconds = int.MaxValue;
+
+    public const string Usage =
+        "options: --http ADDRESS:PORT (default 127.0.0.1:8080)  --udp ADDRESS:PORT (default 0.0.0.0:34127)\n" +
+        "         --data DIR (default ./chargemanager-data)  --simulate N (emulated chargers, default 5, 0 = none)\n" +
+        "         --simulate-from ADDRESS (first emulated charger, default 127.0.0.2)  --speed X (emulation clock, 1..100)\n" +
+        "         --seconds S (stop after S seconds)";
+
+    public static HostOptions Parse(string[] args, out string error)
+    {
+        var o = new HostOptions();
+        error = null;
+        for (int i = 0; i < args.Length && error == null; i++)
+        {
+            string next = i + 1 < args.Length ? args[i + 1] : null;
+            bool ok = next != null;
+            switch (args[i])
+            {
+                case "--http": ok &= IPEndPoint.TryParse(next, out o.Http); break;
+                case "--udp": ok &= IPEndPoint.TryParse(next, out o.Udp); break;
+                case "--data": o.Data = next; break;
+                case "--simulate": ok &= int.TryParse(next, out o.Simulate) && o.Simulate is >= 0 and <= 64; break;
+                case "--simulate-from": ok &= IPAddress.TryParse(next, out o.SimulateFrom); break;
+                case "--speed": ok &= double.TryParse(next, NumberStyles.Float, CultureInfo.InvariantCulture, out o.Speed) && o.Speed is > 0 and <= 100; break;
+                case "--seconds": ok &= int.TryParse(next, out o.Seconds) && o.Seconds > 0; break;
+                default: ok = false; break;
+            }
+            if (!ok)
+                error = $"unknown or invalid option '{args[i]}{(next != null ? " " + next : "")}'\n{Usage}";
+            i++;
+        }
+        return o;
+    }
+}
