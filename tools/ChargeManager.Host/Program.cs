@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using ChargeManager.Host;
 
 // The charge manager on the desktop: the HTTP API (ASP.NET Core) on 127.0.0.1:8080, the chargers'
@@ -13,6 +14,8 @@ if (error != null)
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+// A service manager (or `timeout`) stops it with SIGTERM: the same graceful shutdown as Ctrl-C.
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal => { signal.Cancel = true; stop.Cancel(); });
 
 HostApp host;
 try
