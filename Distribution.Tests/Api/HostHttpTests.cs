@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using ChargeManager.Host;
 using Xunit;
 using Xunit.Abstractions;
+using ChargeManager.Distribution.Tests.Support;
 
 namespace ChargeManager.Distribution.Tests.Api;
 
@@ -70,7 +71,7 @@ public class HostHttpTests(ITestOutputHelper output) : IAsyncLifetime
         }
         """;
 
-    [Fact]
+    [NeedsToolsFact("curl")]
     public void TheSeedsAvailableCurrentCommands()
     {
         SameJson("{ \"current\": 16000 }", Shell("curl -s http://$HOST/charge_manager/available_current").stdout);
@@ -80,7 +81,7 @@ public class HostHttpTests(ITestOutputHelper output) : IAsyncLifetime
         SameJson("{ \"current\": 16000 }", Shell("curl -s http://$HOST/charge_manager/available_current").stdout);
     }
 
-    [Fact]
+    [NeedsToolsFact("curl")]
     public void TheSeedsConfigCommands()
     {
         var (exit, _) = Shell("curl -sf http://$HOST/charge_manager/config -d '" + SeedConfigBody + "'");
@@ -88,7 +89,7 @@ public class HostHttpTests(ITestOutputHelper output) : IAsyncLifetime
         SameJson(SeedConfigBody, Shell("curl -s http://$HOST/charge_manager/config").stdout);
     }
 
-    [Fact]
+    [NeedsToolsFact("curl")]
     public void BadInputGetsA400NamingTheField()
     {
         var (_, text) = Shell("curl -s -w '\\n%{http_code}' http://$HOST/charge_manager/config -d '" +
@@ -100,7 +101,7 @@ public class HostHttpTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.EndsWith("400", text.Trim());
     }
 
-    [Fact]
+    [NeedsToolsFact("curl")]
     public void ALimitWrittenOverHttpReachesTheChargers_AndTheSumNeverExceedsIt()
     {
         var g = host;

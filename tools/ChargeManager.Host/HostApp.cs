@@ -20,6 +20,7 @@ public sealed class HostApp : IAsyncDisposable
     public readonly ChargerFarm Farm;
     public readonly UdpManager Manager;
     public readonly SiteScenario Site;
+    public readonly Mqtt.MqttBridge Mqtt;
     readonly WebApplication web;
 
     HostApp(HostOptions options, TextWriter log)
@@ -41,6 +42,8 @@ public sealed class HostApp : IAsyncDisposable
         Manager.App.Log.Written += (now, message) => log.WriteLine($"[{now / 1000.0,8:0.0} s] {message}");
         if (Farm != null)
             Site = new SiteScenario(Manager, Farm, seed: 1);
+        if (options.MqttHost != null)
+            Mqtt = new Mqtt.MqttBridge(Manager, options.MqttHost, options.MqttPort, options.MqttPrefix, options.MqttUser, options.MqttPassword);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -86,6 +89,8 @@ public sealed class HostApp : IAsyncDisposable
     {
         await web.StopAsync();
         await web.DisposeAsync();
+        if (Mqtt != null)
+            await Mqtt.DisposeAsync();
         Manager.Dispose();
         Farm?.Dispose();
     }

@@ -13,12 +13,30 @@ public sealed class HostOptions
     public IPAddress SimulateFrom = IPAddress.Parse("127.0.0.2");
     public double Speed = 1;
     public int Seconds = int.MaxValue;
+    public string MqttHost;
+    public int MqttPort = 1883;
+    public string MqttPrefix = DefaultPrefix();
+    public string MqttUser, MqttPassword;
+
+    /// <summary>Like a device's "warp2/AbCd": a short id from the machine name, stable across restarts.</summary>
+    static string DefaultPrefix()
+    {
+        uint hash = 2166136261;
+        foreach (char c in Environment.MachineName)
+            hash = (hash ^ c) * 16777619;
+        const string letters = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        var id = new char[4];
+        for (int i = 0; i < 4; i++, hash /= (uint)letters.Length)
+            id[i] = letters[(int)(hash % (uint)letters.Length)];
+        return "cm/" + new string(id);
+    }
 
     public const string Usage =
         "options: --http ADDRESS:PORT (default 127.0.0.1:8080)  --udp ADDRESS:PORT (default 0.0.0.0:34127)\n" +
         "         --data DIR (default ./chargemanager-data)  --simulate N (emulated chargers, default 5, 0 = none)\n" +
         "         --simulate-from ADDRESS (first emulated charger, default 127.0.0.2)  --speed X (emulation clock, 1..100)\n" +
-        "         --seconds S (stop after S seconds)";
+        "         --seconds S (stop after S seconds)\n" +
+        "         --mqtt HOST[:PORT] (broker; default none)  --mqtt-prefix PREFIX (default cm/<id>)  --mqtt-user U  --mqtt-password P";
 
     public static HostOptions Parse(string[] args, out string error)
     {
@@ -37,6 +55,14 @@ public sealed class HostOptions
                 case "--simulate-from": ok &= IPAddress.TryParse(next, out o.SimulateFrom); break;
                 case "--speed": ok &= double.TryParse(next, NumberStyles.Float, CultureInfo.InvariantCulture, out o.Speed) && o.Speed is > 0 and <= 100; break;
                 case "--seconds": ok &= int.TryParse(next, out o.Seconds) && o.Seconds > 0; break;
+                case "--mqtt":
+                    int colon = next?.LastIndexOf(':') ?? -1;
+                    o.MqttHost = colon > 0 ? next[..colon] : next;
+                    ok &= colon <= 0 || int.TryParse(next[(colon + 1)..], out o.MqttPort) && o.MqttPort is > 0 and < 65536;
+                    break;
+                case "--mqtt-prefix": o.MqttPrefix = next?.Trim('/'); ok &= !string.IsNullOrEmpty(o.MqttPrefix); break;
+                case "--mqtt-user": o.MqttUser = next; break;
+                case "--mqtt-password": o.MqttPassword = next; break;
                 default: ok = false; break;
             }
             if (!ok)

@@ -31,7 +31,8 @@ catch (Exception e) when (e is SocketException or IOException)
 await using (host)
 {
     Console.WriteLine($"ChargeManager: API on {host.HttpAddress}, chargers over UDP {host.Manager.LocalEndPoint}" +
-        (host.Farm != null ? $", {host.Farm.Chargers.Length} emulated chargers from {host.Farm.Hosts[0]}" : "") + ". Ctrl-C stops.");
+        (host.Farm != null ? $", {host.Farm.Chargers.Length} emulated chargers from {host.Farm.Hosts[0]}" : "") +
+        (options.MqttHost != null ? $", MQTT {options.MqttHost}:{options.MqttPort} under {options.MqttPrefix}/" : "") + ". Ctrl-C stops.");
     Console.WriteLine($"  try: curl {host.HttpAddress}/charge_manager/available_current -d 16000");
     var clock = host.Clock;
     long nextReport = 10_000;

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using ChargeManager.Host;
+using Xunit;
+using Xunit.Abstractions;
+using ChargeManager.Distribution.Tests.Support;
+
+namespace ChargeManager.Distribution.Tests.Api;
+
+/// <summary>A real mosquitto broker, started and stopped by the test.</summary>
+public sealed class Mosquitto : IDisposable
+{
+    public readonly int Port;
+    Process process;
+
+    public Mosquitto(int port)
+    {
+        Port = port;
+        Start();
+    }
+
+    public void Start()
+    {
+        process = Process.Start(new ProcessStartInfo("mosquitto", new[] { "-p", Port.ToString() })
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        for (int i = 0; i < 100; i++)
+        {
+            try
+            {
+                using var probe = new TcpClient("127.0.0.1", Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(50);
+            }
+        }
+        throw new InvalidOperationException("mosquitto did not start");
+    }
+
+    public void Stop()
+    {
+        process.Kill();
+        process.WaitForExit();
+        process.Dispose();
+    }
+
+    public void Dispose() => Stop();
+}
+
+/// <summary>The user's document, verbatim: every mosquitto command of the seed against the host's MQTT API.</summary>
+[Collection("udp")]
+public class MqttTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    const int BrokerPort = 18831;
+    Mosquitto broker;
+    HostApp host;
+    string data;
+
+    public async Task InitializeAsync()
+    {
+        if (new NeedsToolsFactAttribute("mosquitto").Skip != null)
+            return; // every test here is skipped
+        broker = new Mosquitto(BrokerPort);
+        data = Path.Combine(Path.GetTempPath(), "cm-mqtt-" + Guid.NewGuid().ToString("N"));
+        var options = HostOptions.Parse(new[]
+        {
+            "--http", "127.0.0.1:18081", "--udp", "127.0.0.1:0", "--data", data, "--simulate", "2",
+            "--simulate-from", "127.0.31.2", "--speed", "10", "--mqtt", "127.0.0.1:" + BrokerPort, "--mqtt-prefix", "warp/AbCd",
+        }, out string error);
+        Assert.Null(error);
+        host = await HostApp.StartAsync(options, TextWriter.Null);
+        Assert.True(WaitFor(() => host.Mqtt.Connections >= 1, 5000), "the host connects to the broker");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (host == null)
+            return;
+        await host.DisposeAsync();
+        broker.Dispose();
+        Directory.Delete(data, recursive: true);
+    }
+
+    static bool WaitFor(Func<bool> condition, int ms)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.ElapsedMilliseconds < ms)
+        {
+            if (condition())
+                return true;
+            Thread.Sleep(50);
+        }
+        return condition();
+    }
+
+    /// <summary>Runs a command as the document writes it; BROKER and PREFIX as in the document (the broker on a test port).</summary>
+    string Shell(string command)
+    {
+        var start = new ProcessStartInfo("bash", new[] { "-c", command }) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["BROKER"] = "127.0.0.1 -p " + BrokerPort;
+        start.Environment["PREFIX"] = "warp/AbCd";
+        using var process = Process.Start(start)!;
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit(10_000);
+        output.WriteLine($"$ {command.Split('\n')[0]}…\n{stdout}");
+        return stdout;
+    }
+
+    /// <summary>mosquitto_sub -v prints "topic payload": the payload as JSON.</summary>
+    JsonNode Read(string objectName)
+    {
+        string line = Shell($"timeout 5 mosquitto_sub -v -C 1 -h $BROKER -t $PREFIX/charge_manager/{objectName}").Trim();
+        Assert.StartsWith($"warp/AbCd/charge_manager/{objectName} ", line);
+        return JsonNode.Parse(line[(line.IndexOf(' ') + 1)..]);
+    }
+
+    bool Eventually(string objectName, string expectedJson) =>
+        WaitFor(() => JsonNode.DeepEquals(Read(objectName), JsonNode.Parse(expectedJson)), 5000);
+
+    [NeedsToolsFact("mosquitto", "mosquitto_sub", "mosquitto_pub")]
+    public void TheSeedsAvailableCurrentCommands()
+    {
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("{ \"current\": 16000 }"), Read("available_current")));
+        Shell("mosquitto_pub -h $BROKER -t $PREFIX/charge_manager/available_current_update -m '{ \"current\": 12000 }'");
+        Assert.True(Eventually("available_current", "{ \"current\": 12000 }"));
+        Shell("mosquitto_pub -h $BROKER -t $PREFIX/charge_manager/available_current_update -m '16000'");
+        Assert.True(Eventually("available_current", "{ \"current\": 16000 }"));
+        lock (host.Manager.Gate)
+            Assert.Equal(16000, host.Manager.Group.Limit(1));
+    }
+
+    [NeedsToolsFact("mosquitto", "mosquitto_sub", "mosquitto_pub")]
+    public void TheSeedsConfigCommands()
+    {
+        var current = Read("config");
+        Assert.Equal(2, current["chargers"]!.AsArray().Count);
+        Shell("mosquitto_pub -h $BROKER -t $PREFIX/charge_manager/config_update -m '" + ChargeManagerAppTests.SeedConfig + "'");
+        Assert.True(Eventually("config", ChargeManagerAppTests.SeedConfig));
+    }
+
+    [NeedsToolsFact("mosquitto", "mosquitto_sub", "mosquitto_pub")]
+    public void ARejectedWriteChangesNothingAndIsLogged()
+    {
+        Shell("mosquitto_pub -h $BROKER -t $PREFIX/charge_manager/available_current_update -m '99999'");
+        Assert.True(WaitFor(() =>
+        {
+            lock (host.Manager.Gate)
+                return Enumerable.Range(0, host.Manager.App.Log.Count).Any(i => host.Manager.App.Log.Line(i).Contains("rejected: Current too large"));
+        }, 5000));
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("{ \"current\": 16000 }"), Read("available_current")));
+    }
+
+    [NeedsToolsFact("mosquitto", "mosquitto_sub", "mosquitto_pub")]
+    public void StatePublishedRetained_AndABrokerRestartIsSurvived()
+    {
+        var state = Read("state");
+        Assert.Equal(2, state["chargers"]!.AsArray().Count);
+        broker.Stop();
+        Thread.Sleep(500);
+        broker.Start();
+        Assert.True(WaitFor(() => host.Mqtt.Connections >= 2, 10_000), "reconnected");
+        Assert.True(Eventually("available_current", "{ \"current\": 16000 }"), "retained values published again");
+        Shell("mosquitto_pub -h $BROKER -t $PREFIX/charge_manager/available_current_update -m '10000'");
+        Assert.True(Eventually("available_current", "{ \"current\": 10000 }"), "writes work after the restart");
+    }
+}
