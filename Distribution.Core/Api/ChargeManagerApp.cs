@@ -1,7 +1,7 @@
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Json;
 using ChargeManager.Distribution.Link;
-using ChargeManager.Distribution.Phases;
+
 
 namespace ChargeManager.Distribution.Api
 {
@@ -38,6 +38,12 @@ namespace ChargeManager.Distribution.Api
         long lastCurrentUpdateMs;
         bool watchdogFired;
 
+        // What the log last said per charger, so that it says only what changed.
+        int[] loggedCurrent = new int[0];
+        int[] loggedPhases = new int[0];
+        int[] loggedError = new int[0];
+        bool loggedBlocked;
+
         /// <summary>Why the last request failed (the body of a 4xx/5xx answer), or null.</summary>
         public string ErrorText;
 
@@ -70,9 +76,13 @@ namespace ChargeManager.Distribution.Api
 
         void BuildGroup(long nowMs)
         {
-            Group = new Distributor(allocator, Config.Hosts.Length);
+            int n = Config.Hosts.Length;
+            Group = new Distributor(allocator, n);
             Link = new GroupLink(Group, Config.Hosts, sender, resolver, nowMs);
             Group.SetAvailableCurrent(availableCurrent);
+            loggedCurrent = new int[n];
+            loggedPhases = new int[n];
+            loggedError = new int[n];
         }
 
         public void Receive(byte[] datagram, int length, uint sourceIp, int sourcePort, long nowMs)
@@ -91,7 +101,40 @@ namespace ChargeManager.Distribution.Api
                     + Config.DefaultAvailableCurrent.ToString() + " mA");
             }
             if (Config.EnableChargeManager)
+            {
                 Link.Tick(nowMs, timeOfDayMs);
+                LogChanges(nowMs);
+            }
+        }
+
+        /// <summary>Errors always; with verbose, every changed allocation (WARP's allocation log).</summary>
+        void LogChanges(long nowMs)
+        {
+            bool blocked = Group.Allocator.GroupBlocked;
+            if (blocked != loggedBlocked)
+            {
+                loggedBlocked = blocked;
+                Log.Add(nowMs, blocked
+                    ? "unreachable, unreactive or misconfigured charger(s) found: every charger gets 0 A"
+                    : "all chargers usable again");
+            }
+            for (int i = 0; i < Group.Count; i++)
+            {
+                int error = Link.Charger(i).Error;
+                if (error != loggedError[i])
+                {
+                    Log.Add(nowMs, Config.Names[i] + ": " + (error == ChargerError.Ok ? "OK again" : ChargerError.Describe(error)));
+                    loggedError[i] = error;
+                }
+                int current = Group.CommandedCurrent(i), phases = Group.CommandedPhases(i);
+                if (current == loggedCurrent[i] && phases == loggedPhases[i])
+                    continue;
+                loggedCurrent[i] = current;
+                loggedPhases[i] = phases;
+                if (Config.Verbose)
+                    Log.Add(nowMs, "allocated " + current.ToString() + " mA @ " + phases.ToString() + "p to " + Config.Names[i]
+                        + ": " + ReasonText.Describe(Group.Allocations[i], nowMs));
+            }
         }
 
         void SetAvailableCurrent(int current)
@@ -157,6 +200,8 @@ namespace ChargeManager.Distribution.Api
 
         static bool IsObject(string name)
         {
+            if (name == "event_log")
+                return true; // read over HTTP only: a log is not a retained MQTT value
             for (int i = 0; i < Objects.Length; i++)
                 if (Objects[i] == name)
                     return true;
@@ -267,8 +312,18 @@ namespace ChargeManager.Distribution.Api
                 LowLevel.Write(Response);
             else if (name == "state")
                 StateWriter.WriteState(this, Response, nowMs);
+            else if (name == "event_log")
+                WriteLog(Response);
             else
                 StateWriter.WriteLowLevelState(this, Response, nowMs);
+        }
+
+        void WriteLog(JsonWriter w)
+        {
+            w.BeginArray();
+            for (int i = 0; i < Log.Count; i++)
+                w.BeginObject().Property("t", Log.Time(i)).Property("m", Log.Line(i)).EndObject();
+            w.EndArray();
         }
 
         /// <summary>Renders an object into <see cref="Response"/> (for MQTT publication).</summary>

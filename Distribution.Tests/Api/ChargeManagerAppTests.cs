@@ -236,6 +236,40 @@ public class ChargeManagerAppTests : IDatagramSender, IHostResolver
     }
 
     [Fact]
+    public void EventLog_SaysWhatChangedAndIsBounded()
+    {
+        var app = NewApp();
+        Call(app, "POST", "/charge_manager/config", SeedConfig); // verbose
+        var packet = new ChargeManager.Distribution.Protocol.StatePacket { ChargerState = 3, SupportedCurrent = 32000,
+            StateFlags = ChargeManager.Distribution.Protocol.StatePacket.StateFlagManaged, Phases = 3, RequestedChargeMode = 4 };
+        var bytes = new byte[136];
+        HostName.TryParseIpv4("127.0.0.1", out uint charger0);
+        for (int t = 0; t < 80; t++)
+        {
+            now += 1000;
+            if (t < 40) // charger 0 answers for 40 s, then falls silent
+            {
+                packet.Seq++;
+                packet.EvseUptime += 1000;
+                packet.AllowedChargingCurrent = app.Group.CommandedCurrent(0);
+                int length = packet.Encode(bytes, 5);
+                app.Receive(bytes, length, charger0, GroupLink.ChargerPort, now);
+            }
+            app.Tick(now, -1);
+        }
+        var log = Json(Call(app, "GET", "/charge_manager/event_log").body);
+        var lines = log.Items.Select(e => e.Get("m").Text).ToList();
+        Assert.Contains(lines, m => m.StartsWith("configuration applied"));
+        Assert.Contains(lines, m => m.StartsWith("allocated 16000 mA @ 3p to warp-AbCd"));
+        Assert.Contains(lines, m => m == "warp-AbCd: charger unreachable");
+        for (int i = 0; i < 1000; i++)
+            app.Log.Add(now, "line " + i);
+        Assert.Equal(200, app.Log.Count);
+        Assert.Equal("line 999", app.Log.Line(199));
+        Assert.Equal(405, Call(app, "POST", "/charge_manager/event_log", "{}").status);
+    }
+
+    [Fact]
     public void State_HasEveryChargerWithItsReason()
     {
         var app = NewApp();
