@@ -2,18 +2,19 @@ using System.Diagnostics;
 using System.Threading;
 using ChargeManager.Distribution;
 using ChargeManager.Distribution.Allocation;
-using ChargeManager.Distribution.Link;
+using ChargeManager.Distribution.Api;
+using ChargeManager.Firmware.Api;
 using ChargeManager.Firmware.Link;
+using ChargeManager.Firmware.Storage;
 using nanoFramework.Networking;
 using GC = nanoFramework.Runtime.Native.GC;
 
 namespace ChargeManager.Firmware
 {
     /// <summary>
-    /// Boots the portable core on the device: brings the network up, binds the chargers' UDP socket,
-    /// and runs the link loop (receive, tick, send) every 50 ms. It reports how much managed heap the
-    /// core takes for the board's charger count and how long a tick takes on the interpreter. HTTP,
-    /// MQTT, storage of the config and the contactor are wired in here as their issues land; no
+    /// Boots the charge manager on the device: network, the config from flash (I:\), the chargers' UDP
+    /// socket, the HTTP API on port 80 and, when a broker is set, the MQTT API; then the main loop every
+    /// 50 ms (receive, resolve, tick, send). One lock serialises everything that touches the core. No
     /// decision is made in this project.
     /// </summary>
     public static class Program
@@ -32,24 +33,30 @@ namespace ChargeManager.Firmware
             if (!NetworkHelper.NetworkReady.WaitOne(Board.NetworkTimeoutMs, false))
                 Debug.WriteLine("ChargeManager: no network yet; the chargers fall back to 0 A on their own");
 
-            // Until the config API (issue 4) stores the chargers, the board definition lists them.
-            string[] hosts = Board.ChargerHosts;
-            var chargers = new Distributor(new AllocatorConfig(), hosts.Length);
+            object gate = new object();
             var socket = new ChargerSocket();
-            var resolver = new DeviceResolver(hosts.Length);
-            var link = new GroupLink(chargers, hosts, socket, resolver, System.Environment.TickCount64);
-            chargers.SetAvailableCurrent(0); // nothing is available until the API sets it (issue 4)
+            var resolver = new DeviceResolver(ManagerConfig.MaxChargers);
+            var defaults = new ManagerConfig { DefaultAvailableCurrent = 0, MaximumAvailableCurrent = 0 };
+            var app = new ChargeManagerApp(new FlashStore(), socket, resolver, defaults, System.Environment.TickCount64);
+            app.Log.Written += (now, message) => Debug.WriteLine("[" + (now / 1000).ToString() + " s] " + message);
+
+            new HttpApi(app, gate).Start();
+            if (Board.MqttBroker != null)
+                new MqttApi(app, gate, Board.MqttBroker, Board.MqttPort, Board.MqttPrefix, Board.MqttUser, Board.MqttPassword).Start();
 
             long ticks = 0;
             while (true)
             {
                 long now = System.Environment.TickCount64;
-                socket.ReceiveAll(link, now);
-                resolver.Poll(link, now);
-                link.Tick(now, -1);
+                lock (gate)
+                {
+                    socket.ReceiveAll(app, now);
+                    resolver.Poll(app.Link, now);
+                    app.Tick(now, -1);
+                }
                 if (++ticks % 1200 == 0)
                     Debug.WriteLine("ChargeManager: last tick " + (System.Environment.TickCount64 - now).ToString()
-                        + " ms, " + link.DatagramsSent.ToString() + " commands sent, " + GC.Run(false).ToString() + " bytes free");
+                        + " ms, " + app.Link.DatagramsSent.ToString() + " commands sent, " + GC.Run(false).ToString() + " bytes free");
                 Thread.Sleep(Board.TickMs);
             }
         }

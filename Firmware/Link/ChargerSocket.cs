@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using ChargeManager.Distribution.Api;
 using ChargeManager.Distribution.Link;
 
 namespace ChargeManager.Firmware.Link
@@ -34,8 +35,8 @@ namespace ChargeManager.Firmware.Link
             }
         }
 
-        /// <summary>Hands everything that has arrived to the link.</summary>
-        public void ReceiveAll(GroupLink link, long nowMs)
+        /// <summary>Hands everything that has arrived to the charge manager.</summary>
+        public void ReceiveAll(ChargeManagerApp app, long nowMs)
         {
             while (socket.Available > 0)
             {
@@ -50,7 +51,7 @@ namespace ChargeManager.Firmware.Link
                     return;
                 }
                 IPEndPoint source = (IPEndPoint)from;
-                link.Receive(receiveBuffer, length, HostName.FromBytes(source.Address.GetAddressBytes()), source.Port, nowMs);
+                app.Receive(receiveBuffer, length, HostName.FromBytes(source.Address.GetAddressBytes()), source.Port, nowMs);
             }
         }
     }
