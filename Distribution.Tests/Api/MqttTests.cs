@@ -129,6 +129,15 @@ public class MqttTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(Eventually("available_current", "{ \"current\": 16000 }"));
         lock (host.Manager.Gate)
             Assert.Equal(16000, host.Manager.Group.Limit(1));
+
+        // And it reaches the chargers: with every car plugged in, a lower limit written over MQTT is
+        // what their slots add up to at most, on every phase.
+        foreach (var c in host.Farm.Chargers)
+            c.Car.Plug(host.Clock.NowMs, false);
+        Assert.True(WaitFor(() => host.Farm.Chargers.Any(c => c.Car.Applied > 0), 5000));
+        Shell("mosquitto_pub -h $BROKER -t $PREFIX/charge_manager/available_current_update -m '7000'");
+        Assert.True(WaitFor(() => Enumerable.Range(1, 3).All(p => host.Farm.Chargers.Sum(c => c.Car.DrawOn(p)) <= 7000), 5000),
+            "the chargers follow a limit written over MQTT");
     }
 
     [NeedsToolsFact("mosquitto", "mosquitto_sub", "mosquitto_pub")]
