@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using ChargeManager.Host;
@@ -36,40 +35,13 @@ public class HostHttpTests(ITestOutputHelper output) : IAsyncLifetime
         Directory.Delete(data, recursive: true);
     }
 
-    /// <summary>Runs a command line exactly as a user types it, with HOST set as in the document.</summary>
-    (int exit, string stdout) Shell(string command)
-    {
-        var start = new ProcessStartInfo("bash", new[] { "-c", command }) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["HOST"] = "127.0.0.1:18080";
-        using var process = Process.Start(start)!;
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        output.WriteLine($"$ {command.Split('\n')[0]}…\n{stdout}");
-        return (process.ExitCode, stdout);
-    }
+    (int exit, string stdout) Shell(string command) =>
+        UserShell.Run(command, new Dictionary<string, string> { ["HOST"] = "127.0.0.1:18080" }, output);
 
     static void SameJson(string expected, string actual) =>
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(actual)), $"expected {expected}\nactual   {actual}");
 
-    const string SeedConfigBody = """
-        {
-        "enable_charge_manager": true,
-        "enable_watchdog": false,
-        "default_available_current": 16000,
-        "maximum_available_current": 32000,
-        "minimum_current_auto": true,
-        "minimum_current": 9200,
-        "minimum_current_1p": 6000,
-        "minimum_current_vehicle_type": 1,
-        "verbose": true,
-        "requested_current_threshold": 60,
-        "requested_current_margin": 3000,
-        "chargers": [
-        { "host": "127.0.0.1", "name": "warp-AbCd" },
-        { "host": "warp2-22oH.local", "name": "warp2-22oH" }
-        ]
-        }
-        """;
+    const string SeedConfigBody = ChargeManagerAppTests.SeedConfig;
 
     [NeedsToolsFact("curl")]
     public void TheSeedsAvailableCurrentCommands()

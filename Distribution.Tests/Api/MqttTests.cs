@@ -96,17 +96,11 @@ public class MqttTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>Runs a command as the document writes it; BROKER and PREFIX as in the document (the broker on a test port).</summary>
-    string Shell(string command)
+    string Shell(string command) => UserShell.Run(command, new Dictionary<string, string>
     {
-        var start = new ProcessStartInfo("bash", new[] { "-c", command }) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["BROKER"] = "127.0.0.1 -p " + BrokerPort;
-        start.Environment["PREFIX"] = "warp/AbCd";
-        using var process = Process.Start(start)!;
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit(10_000);
-        output.WriteLine($"$ {command.Split('\n')[0]}…\n{stdout}");
-        return stdout;
-    }
+        ["BROKER"] = "127.0.0.1 -p " + BrokerPort,
+        ["PREFIX"] = "warp/AbCd",
+    }, output).stdout;
 
     /// <summary>mosquitto_sub -v prints "topic payload": the payload as JSON.</summary>
     JsonNode Read(string objectName)
