@@ -9,6 +9,7 @@
      metadata processor that turns IL into .pe files).
   3. Flashes the nanoCLR image for the target (skip with -SkipClr).
   4. Deploys the application image (every referenced .pe plus the app's, as one .bin).
+  5. Copies the web page (Web\index.html) to the device's flash, I:\index.html.
 
 .EXAMPLE
   .\flash.ps1 -SerialPort COM5
@@ -56,4 +57,11 @@ if (-not $SkipClr) {
 
 & nanoff --nanodevice --deploy --serialport $SerialPort --image $image
 if ($LASTEXITCODE -ne 0) { throw "Deploying the application failed." }
+
+# The web page goes to the internal flash (I:\index.html), where the firmware serves it at /.
+$deploy = Join-Path ([IO.Path]::GetTempPath()) "chargemanager-files.json"
+@{ serialport = $SerialPort; files = @(@{ DestinationFilePath = "I:\index.html"; SourceFilePath = (Join-Path $root "Web\index.html") }) } |
+    ConvertTo-Json -Depth 4 | Set-Content -Encoding UTF8 $deploy
+& nanoff --filedeployment $deploy
+if ($LASTEXITCODE -ne 0) { throw "Deploying the web page failed." }
 Write-Host "Done. The device prints its heap figures on the debug output (Visual Studio's Output window)."

@@ -37,10 +37,11 @@ namespace ChargeManager.Firmware
             var socket = new ChargerSocket();
             var resolver = new DeviceResolver(ManagerConfig.MaxChargers);
             var defaults = new ManagerConfig { DefaultAvailableCurrent = 0, MaximumAvailableCurrent = 0 };
-            var app = new ChargeManagerApp(new FlashStore(), socket, resolver, defaults, System.Environment.TickCount64);
+            var store = new FlashStore();
+            var app = new ChargeManagerApp(store, socket, resolver, defaults, System.Environment.TickCount64);
             app.Log.Written += (now, message) => Debug.WriteLine("[" + (now / 1000).ToString() + " s] " + message);
 
-            new HttpApi(app, gate).Start();
+            new HttpApi(app, gate, store).Start();
             if (Board.MqttBroker != null)
                 new MqttApi(app, gate, Board.MqttBroker, Board.MqttPort, Board.MqttPrefix, Board.MqttUser, Board.MqttPassword).Start();
 

@@ -69,8 +69,9 @@ namespace ChargeManager.Distribution.Api
                     .Property("rp", al.ReasonPhase)
                     .Property("ru", al.ReasonUntilMs == ChargerAllocation.Never ? -1 : al.ReasonUntilMs)
                     .Property("rt", ReasonText.Describe(al, nowMs))
-                    .Property("w", g.Guard.WaitingForOthers[i])
-                    .EndObject();
+                    .Property("w", g.Guard.WaitingForOthers[i]);
+                w.Name("lc").BeginArray().Value(Milliamps(o.LineCurrent1)).Value(Milliamps(o.LineCurrent2)).Value(Milliamps(o.LineCurrent3)).EndArray();
+                w.EndObject();
             }
             w.EndArray().EndObject();
         }
@@ -103,6 +104,14 @@ namespace ChargeManager.Distribution.Api
                     .EndObject();
             }
             w.EndArray().EndObject();
+        }
+
+        /// <summary>A measured line current in mA; -1 without a meter (NaN), 0 for the meter's "-0.001 A".</summary>
+        static long Milliamps(float amps)
+        {
+            if (float.IsNaN(amps))
+                return -1;
+            return amps <= 0 ? 0 : (long)(amps * 1000f);
         }
 
         static long Time(long ms)

@@ -12,13 +12,15 @@ namespace ChargeManager.Firmware.Api
     {
         readonly ChargeManagerApp app;
         readonly object gate;
+        readonly IFileStore store;
         readonly HttpListener listener = new HttpListener("http", 80);
         readonly byte[] body = new byte[ChargeManagerApp.MaxBodyBytes + 1];
 
-        public HttpApi(ChargeManagerApp app, object gate)
+        public HttpApi(ChargeManagerApp app, object gate, IFileStore store)
         {
             this.app = app;
             this.gate = gate;
+            this.store = store;
         }
 
         public void Start()
@@ -64,6 +66,19 @@ namespace ChargeManager.Firmware.Api
                 path = path.Substring(0, query);
 
             HttpListenerResponse response = context.Response;
+            if (request.HttpMethod == "GET" && (path == "/" || path == "/index.html"))
+            {
+                // The web page, deployed to flash by flash.ps1 (nanoff --filedeployment).
+                byte[] page = store.Read("index.html");
+                response.StatusCode = page == null ? 404 : 200;
+                response.ContentType = "text/html";
+                if (page != null)
+                {
+                    response.ContentLength64 = page.Length;
+                    response.OutputStream.Write(page, 0, page.Length);
+                }
+                return;
+            }
             lock (gate)
             {
                 int status = app.Handle(request.HttpMethod, path, body, length, System.Environment.TickCount64);

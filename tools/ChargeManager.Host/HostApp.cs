@@ -66,6 +66,12 @@ public sealed class HostApp : IAsyncDisposable
     async Task Serve(HttpContext context)
     {
         var request = context.Request;
+        if (request.Method == "GET" && request.Path.Value is "/" or "/index.html")
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.SendFileAsync(Path.Combine(AppContext.BaseDirectory, "web", "index.html"));
+            return;
+        }
         var body = new byte[ChargeManagerApp.MaxBodyBytes + 1];
         int length = 0, read;
         while (length < body.Length && (read = await request.Body.ReadAsync(body.AsMemory(length))) > 0)
