@@ -1,6 +1,7 @@
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Json;
 using ChargeManager.Distribution.Link;
+using ChargeManager.Distribution.Phases;
 
 
 namespace ChargeManager.Distribution.Api
@@ -16,6 +17,7 @@ namespace ChargeManager.Distribution.Api
     {
         public const string ConfigFile = "charge_manager_config.json";
         public const string LowLevelConfigFile = "charge_manager_low_level_config.json";
+        public const string PhaseRotationsFile = "charge_manager_phase_rotations.json";
         public const int WatchdogMs = 30000;
         public const int MaxBodyBytes = 16384;
         const string Prefix = "charge_manager/";
@@ -31,6 +33,9 @@ namespace ChargeManager.Distribution.Api
 
         public ManagerConfig Config;
         public LowLevelConfig LowLevel;
+
+        /// <summary>How each charger's P1/P2/P3 are wired to L1/L2/L3 (WARP's "rot", 0 = unknown), by position in the config.</summary>
+        public int[] Rotations = new int[0];
         public Distributor Group;
         public GroupLink Link;
 
@@ -64,6 +69,10 @@ namespace ChargeManager.Distribution.Api
             LowLevel = stored == null ? null : LowLevelConfig.Read(stored, out error);
             if (LowLevel == null)
                 LowLevel = new LowLevelConfig();
+            stored = AtomicFile.Read(store, PhaseRotationsFile, parser);
+            int[] rotations = stored == null ? null : ReadRotations(stored, out error);
+            if (rotations != null)
+                Rotations = rotations;
             Config.ApplyTo(allocator);
             LowLevel.ApplyTo(allocator);
             availableCurrent = Config.DefaultAvailableCurrent;
@@ -80,6 +89,8 @@ namespace ChargeManager.Distribution.Api
             Group = new Distributor(allocator, n);
             Link = new GroupLink(Group, Config.Hosts, sender, resolver, nowMs);
             Group.SetAvailableCurrent(availableCurrent);
+            for (int i = 0; i < n; i++)
+                Group.Observations[i].Rotation = RotationOf(i);
             loggedCurrent = new int[n];
             loggedPhases = new int[n];
             loggedError = new int[n];
@@ -196,7 +207,7 @@ namespace ChargeManager.Distribution.Api
         }
 
         /// <summary>The objects published over MQTT (retained) and served over HTTP, in order.</summary>
-        public static readonly string[] Objects = { "available_current", "config", "low_level_config", "state", "low_level_state" };
+        public static readonly string[] Objects = { "available_current", "config", "low_level_config", "phase_rotations", "state", "low_level_state" };
 
         static bool IsObject(string name)
         {
@@ -210,7 +221,7 @@ namespace ChargeManager.Distribution.Api
 
         static bool IsWritable(string name)
         {
-            return name == "available_current" || name == "config" || name == "low_level_config";
+            return name == "available_current" || name == "config" || name == "low_level_config" || name == "phase_rotations";
         }
 
         int NotFound(string path)
@@ -229,6 +240,18 @@ namespace ChargeManager.Distribution.Api
             string error;
             if (name == "available_current")
                 return WriteAvailableCurrent(node, nowMs);
+            if (name == "phase_rotations")
+            {
+                int[] rotations = ReadRotations(node, out error);
+                if (rotations == null)
+                    return Fail(400, error);
+                Response.Reset();
+                WriteRotations(Response, rotations);
+                AtomicFile.Write(store, PhaseRotationsFile, Response.Buffer, Response.Length);
+                Response.Reset();
+                ApplyRotations(rotations, nowMs);
+                return 200;
+            }
             if (name == "config")
             {
                 ManagerConfig fresh = ManagerConfig.Read(node, out error);
@@ -310,12 +333,65 @@ namespace ChargeManager.Distribution.Api
                 Config.Write(Response);
             else if (name == "low_level_config")
                 LowLevel.Write(Response);
+            else if (name == "phase_rotations")
+                WriteRotations(Response, Rotations);
             else if (name == "state")
                 StateWriter.WriteState(this, Response, nowMs);
             else if (name == "event_log")
                 WriteLog(Response);
             else
                 StateWriter.WriteLowLevelState(this, Response, nowMs);
+        }
+
+        PhaseRotation RotationOf(int charger)
+        {
+            return charger < Rotations.Length ? (PhaseRotation)Rotations[charger] : PhaseRotation.Unknown;
+        }
+
+        /// <summary>{"rotations": [r0, r1, …]}: 0 unknown, 1 L123, 2 L132, 3 L231, 4 L213, 5 L321, 6 L312; missing entries are unknown.</summary>
+        static int[] ReadRotations(JsonNode node, out string error)
+        {
+            FieldReader f = new FieldReader();
+            f.Begin(node, "", new string[] { "rotations" });
+            JsonNode list = f.Array("rotations", ManagerConfig.MaxChargers);
+            int[] rotations = null;
+            if (f.Error == null)
+            {
+                rotations = new int[list.Count];
+                for (int i = 0; i < list.Count && f.Error == null; i++)
+                {
+                    JsonNode r = list.Items[i];
+                    if (r.Kind != JsonKind.Number || !r.IsInteger || r.Integer < 0 || r.Integer > 6)
+                        f.Error = "rotations[" + i.ToString() + "] must be a whole number from 0 (unknown) to 6";
+                    else
+                        rotations[i] = (int)r.Integer;
+                }
+            }
+            error = f.Error;
+            return error == null ? rotations : null;
+        }
+
+        static void WriteRotations(JsonWriter w, int[] rotations)
+        {
+            w.BeginObject().Name("rotations").BeginArray();
+            for (int i = 0; i < rotations.Length; i++)
+                w.Value(rotations[i]);
+            w.EndArray().EndObject();
+        }
+
+        void ApplyRotations(int[] rotations, long nowMs)
+        {
+            Rotations = rotations;
+            for (int i = 0; i < Group.Count; i++)
+            {
+                PhaseRotation rotation = RotationOf(i);
+                if (Group.Observations[i].Rotation == rotation)
+                    continue;
+                Group.Observations[i].Rotation = rotation;
+                // What it may draw was counted for the old wiring: unknown until it echoes a command again.
+                Group.Guard.Forget(i);
+            }
+            Log.Add(nowMs, "phase rotations applied");
         }
 
         void WriteLog(JsonWriter w)

@@ -147,6 +147,22 @@ public class ChargeManagerAppTests : IDatagramSender, IHostResolver
     }
 
     [Fact]
+    public void PhaseRotations_AreValidatedStoredAndApplied()
+    {
+        var app = NewApp();
+        Call(app, "POST", "/charge_manager/config", SeedConfig);
+        Assert.Equal((200, "{\"rotations\":[]}"), Call(app, "GET", "/charge_manager/phase_rotations"));
+        Assert.Equal(200, Call(app, "PUT", "/charge_manager/phase_rotations_update", "{\"rotations\":[3]}").status);
+        Assert.Equal(ChargeManager.Distribution.Phases.PhaseRotation.L231, app.Group.Observations[0].Rotation);
+        Assert.Equal(ChargeManager.Distribution.Phases.PhaseRotation.Unknown, app.Group.Observations[1].Rotation);
+        Assert.Equal(32000, app.Group.Guard.MayDraw(0, 3)); // forgotten: unknown until it echoes again
+        var bad = Call(app, "PUT", "/charge_manager/phase_rotations", "{\"rotations\":[3, 7]}");
+        Assert.Equal(400, bad.status);
+        Assert.Contains("rotations[1]", bad.body);
+        Assert.Equal(ChargeManager.Distribution.Phases.PhaseRotation.L231, NewApp().Group.Observations[0].Rotation); // stored
+    }
+
+    [Fact]
     public void PathsMethodsAndSizes()
     {
         var app = NewApp();

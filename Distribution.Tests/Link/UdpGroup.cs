@@ -45,7 +45,8 @@ public sealed class UdpGroup : IDisposable
             Hosts = hosts,
             Names = hosts,
         };
-        Manager = new UdpManager(config, new MemoryStore(), Clock, new IPEndPoint(IPAddress.Loopback, 0), Farm.Rotations, browseTargets);
+        Manager = new UdpManager(config, new MemoryStore(), Clock, new IPEndPoint(IPAddress.Loopback, 0), browseTargets);
+        ChargeManager.Host.HostApp.SetRotations(Manager, Farm.Rotations); // the wiring, as a user configures it
         Manager.Ticked += Sample;
     }
 

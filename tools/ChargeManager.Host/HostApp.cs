@@ -38,7 +38,10 @@ public sealed class HostApp : IAsyncDisposable
             Hosts = Farm?.Hosts ?? Array.Empty<string>(),
             Names = Farm?.Chargers.Select((c, i) => $"sim-{i + 1}").ToArray() ?? Array.Empty<string>(),
         };
-        Manager = new UdpManager(defaults, new DirectoryStore(options.Data), Clock, options.Udp, Farm?.Rotations);
+        var store = new DirectoryStore(options.Data);
+        Manager = new UdpManager(defaults, store, Clock, options.Udp);
+        if (Farm != null && !store.Exists(ChargeManagerApp.PhaseRotationsFile))
+            SetRotations(Manager, Farm.Rotations);
         Manager.App.Log.Written += (now, message) => log.WriteLine($"[{now / 1000.0,8:0.0} s] {message}");
         if (Farm != null)
             Site = new SiteScenario(Manager, Farm, seed: 1);
@@ -50,6 +53,15 @@ public sealed class HostApp : IAsyncDisposable
         builder.WebHost.UseUrls($"http://{options.Http}");
         web = builder.Build();
         web.Run(Serve);
+    }
+
+    /// <summary>Tells the manager how chargers are wired, as a user would through the API.</summary>
+    public static void SetRotations(UdpManager manager, ChargeManager.Distribution.Phases.PhaseRotation[] rotations)
+    {
+        byte[] body = Encoding.UTF8.GetBytes("{\"rotations\":[" + string.Join(",", rotations.Select(r => (int)r)) + "]}");
+        lock (manager.Gate)
+            if (manager.App.Handle("PUT", "/charge_manager/phase_rotations", body, body.Length, manager.Clock.NowMs) != 200)
+                throw new InvalidOperationException(manager.App.ErrorText);
     }
 
     public static async Task<HostApp> StartAsync(HostOptions options, TextWriter log)

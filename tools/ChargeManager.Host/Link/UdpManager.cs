@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using ChargeManager.Distribution;
 using ChargeManager.Distribution.Api;
 using ChargeManager.Distribution.Link;
-using ChargeManager.Distribution.Phases;
 using ChargeManager.Simulation;
 
 namespace ChargeManager.Host.Link;
@@ -27,22 +26,17 @@ public sealed class UdpManager : IDatagramSender, IDisposable
     readonly Socket socket;
     readonly Thread loop;
     readonly DesktopResolver resolver;
-    readonly PhaseRotation[] rotations;
     readonly byte[] receiveBuffer = new byte[1500];
     readonly Random random = new(5);
-    Distributor rotationsAppliedTo;
     volatile bool running = true;
 
     /// <summary>Called after every tick, inside the gate: tests sample the group here.</summary>
     public event Action<long> Ticked;
 
-    /// <param name="rotations">How each charger is wired, until the config carries it; null: unknown.</param>
     /// <param name="browseTargets">Where mDNS browse queries go; null: the mDNS group 224.0.0.251:5353.</param>
-    public UdpManager(ManagerConfig defaults, IFileStore store, ScaledClock clock, IPEndPoint bind = null,
-        PhaseRotation[] rotations = null, IPEndPoint[] browseTargets = null)
+    public UdpManager(ManagerConfig defaults, IFileStore store, ScaledClock clock, IPEndPoint bind = null, IPEndPoint[] browseTargets = null)
     {
         Clock = clock;
-        this.rotations = rotations;
         socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
         socket.Bind(bind ?? new IPEndPoint(IPAddress.Any, GroupLink.ManagerPort));
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
@@ -72,22 +66,12 @@ public sealed class UdpManager : IDatagramSender, IDisposable
                     var source = (IPEndPoint)from;
                     App.Receive(receiveBuffer, n, ToUInt(source.Address), source.Port, now);
                 }
-                ApplyRotations();
                 resolver.Poll(App.Link, now);
                 App.Tick(now, (long)DateTime.Now.TimeOfDay.TotalMilliseconds);
                 Ticked?.Invoke(now);
             }
             Clock.Sleep(20);
         }
-    }
-
-    void ApplyRotations()
-    {
-        if (rotations == null || ReferenceEquals(rotationsAppliedTo, App.Group))
-            return;
-        rotationsAppliedTo = App.Group;
-        for (int i = 0; i < App.Group.Count && i < rotations.Length; i++)
-            App.Group.Observations[i].Rotation = rotations[i];
     }
 
     public void Send(byte[] buffer, int length, uint ipv4, int port)
