@@ -1,4 +1,5 @@
 using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Contactor;
 using ChargeManager.Distribution.Phases;
 using ChargeManager.Distribution.Scheduling;
 using ChargeManager.Distribution.Transition;
@@ -24,16 +25,28 @@ namespace ChargeManager.Distribution
         readonly int[] limit = new int[Phase.VectorLength];
         readonly bool[] pluggedIn;
 
+        // With a contactor in front of the group: what every charger gets while it switches or is in error,
+        // and the vehicle states from before the switch, which the allocator keeps seeing meanwhile.
+        PhaseSwitcher switcher;
+        readonly ChargerAllocation[] zeroPlan;
+        readonly VehicleState[] stateBeforeSwitch;
+        readonly bool[] fullBeforeSwitch;
+        bool wasSwitching;
+
         public Distributor(AllocatorConfig config, int chargerCount)
         {
             Config = config;
             Observations = new ChargerObservation[chargerCount];
             Allocations = new ChargerAllocation[chargerCount];
             pluggedIn = new bool[chargerCount];
+            zeroPlan = new ChargerAllocation[chargerCount];
+            stateBeforeSwitch = new VehicleState[chargerCount];
+            fullBeforeSwitch = new bool[chargerCount];
             for (int i = 0; i < chargerCount; i++)
             {
                 Observations[i] = new ChargerObservation();
                 Allocations[i] = new ChargerAllocation();
+                zeroPlan[i] = new ChargerAllocation();
             }
             Allocator = new Allocator(config, Observations, Allocations);
             Guard = new TransitionGuard(config, Observations);
@@ -42,6 +55,16 @@ namespace ChargeManager.Distribution
         }
 
         public int Count { get { return Allocations.Length; } }
+
+        /// <summary>The group sits behind this contactor (null: none); it decides the group's phase count.</summary>
+        public PhaseSwitcher Switcher
+        {
+            get { return switcher; }
+            set { switcher = value; }
+        }
+
+        /// <summary>Chargers that support it should disconnect their control pilot now (during a phase switch).</summary>
+        public bool PilotDisconnect { get { return switcher != null && switcher.PilotDisconnected; } }
 
         public int Limit(int phase)
         {
@@ -76,6 +99,17 @@ namespace ChargeManager.Distribution
         public void StateReceived(int charger, long nowMs, bool requestsReallocation)
         {
             ChargerObservation o = Observations[charger];
+            if (switcher != null)
+            {
+                // Behind the contactor a charger has what the contactor gives, and cannot switch itself.
+                o.ReportedPhases = switcher.GroupPhases;
+                o.CanSwitchPhases = false;
+                if (switcher.Switching)
+                {
+                    o.State = stateBeforeSwitch[charger];
+                    o.CarStoppedCharging = fullBeforeSwitch[charger];
+                }
+            }
             if (o.LastHeardMs == ChargerObservation.Never)
                 Scheduler.RequestNow(); // a charger appeared: give it a plan (and the others a fair share) at once
             o.LastHeardMs = nowMs;
@@ -106,12 +140,47 @@ namespace ChargeManager.Distribution
                 if (lastHeard == ChargerObservation.Never || nowMs - lastHeard > Config.UnreachableHoldMs)
                     Guard.ReleaseSilent(i, nowMs);
             }
+            if (switcher != null)
+            {
+                TickSwitcher(nowMs);
+                if (switcher.HoldsAtZero)
+                    return Guard.Rollout(zeroPlan, limit, nowMs); // the allocator's memory stays as it was
+            }
             if (Scheduler.IsDue(nowMs))
             {
                 Allocator.Run(limit[Phase.L1], limit[Phase.L2], limit[Phase.L3], nowMs, timeOfDayMs);
                 Scheduler.Ran(nowMs);
             }
             return Guard.Rollout(Allocations, limit, nowMs);
+        }
+
+        void TickSwitcher(long nowMs)
+        {
+            bool allZero = true, pilotsOff = true;
+            for (int i = 0; i < Count; i++)
+            {
+                ChargerObservation o = Observations[i];
+                // Silent past the hold, a charger has fallen back to 0 A on its own.
+                bool gone = o.LastHeardMs == ChargerObservation.Never || nowMs - o.LastHeardMs > Config.UnreachableHoldMs;
+                allZero &= gone || o.AppliedCurrent == 0;
+                pilotsOff &= gone || !o.SupportsPilotDisconnect || o.PilotDisconnected;
+            }
+            int choice = PhaseSwitcher.Choose(limit[Phase.L1], limit[Phase.L2], limit[Phase.L3], Config);
+            switcher.Tick(nowMs, choice, allZero, pilotsOff);
+            bool switching = switcher.Switching;
+            if (switching && !wasSwitching)
+                for (int i = 0; i < Count; i++)
+                {
+                    stateBeforeSwitch[i] = Observations[i].State;
+                    fullBeforeSwitch[i] = Observations[i].CarStoppedCharging;
+                }
+            if (!switching && wasSwitching)
+            {
+                for (int i = 0; i < Count; i++)
+                    Observations[i].ReportedPhases = switcher.GroupPhases;
+                Scheduler.RequestNow(); // back to the allocator, on the new phase count
+            }
+            wasSwitching = switching;
         }
 
         public int CommandedCurrent(int charger)

@@ -43,6 +43,10 @@ namespace ChargeManager.Distribution.Allocation
         /// <summary>Non-zero when the charger is in an error that must keep it at 0 A (the link's error code).</summary>
         public int ErrorCode;
 
+        /// <summary>It can disconnect its control pilot on request, and has it disconnected now.</summary>
+        public bool SupportsPilotDisconnect;
+        public bool PilotDisconnected;
+
         public bool IsPluggedIn
         {
             get { return State != VehicleState.NotConnected; }

@@ -27,6 +27,7 @@ namespace ChargeManager.Distribution.Link
         public int LastSentCurrent = -1;
         public int LastSentPhases = -1;
         public bool LastSentIgnore;
+        public bool LastSentPilotDisconnect;
 
         // Counters for state and diagnostics.
         public int Accepted, Stale, Invalid, Unmanaged, FrozenUptime, Sent;

@@ -143,6 +143,8 @@ namespace ChargeManager.Distribution.Link
             o.TimeSinceStateChangeMs = state.TimeSinceStateChangeMs;
             o.AppliedCurrent = state.AllowedChargingCurrent;
             o.ErrorCode = links[i].Error >= ChargerError.ClientErrorBase ? links[i].Error : 0;
+            o.SupportsPilotDisconnect = (state.FeatureFlags & StatePacket.FeatureCpDisconnect) != 0;
+            o.PilotDisconnected = (state.StateFlags & StatePacket.StateFlagCpDisconnected) != 0;
         }
 
         /// <summary>Before the first allocation, what a charger applies is our starting plan (spec §1.9).</summary>
@@ -234,7 +236,7 @@ namespace ChargeManager.Distribution.Link
                     Send(i, true);
                 }
                 else if (startupOver && (link.LastSentIgnore || link.LastSentCurrent != group.CommandedCurrent(i)
-                    || link.LastSentPhases != group.CommandedPhases(i)))
+                    || link.LastSentPhases != group.CommandedPhases(i) || link.LastSentPilotDisconnect != group.PilotDisconnect))
                     Send(i, false); // a changed command goes out now, not at its turn
             }
 
@@ -263,7 +265,7 @@ namespace ChargeManager.Distribution.Link
             {
                 command.AllocatedCurrent = group.CommandedCurrent(i);
                 command.AllocatedPhases = group.CommandedPhases(i);
-                command.Flags = 0;
+                command.Flags = group.PilotDisconnect && group.Observations[i].SupportsPilotDisconnect ? CommandPacket.FlagCpDisconnect : 0;
                 command.ChargeMode = CommandPacket.ChargeModeFast;
             }
             else
@@ -281,6 +283,7 @@ namespace ChargeManager.Distribution.Link
             link.LastSentIgnore = !startupOver;
             link.LastSentCurrent = command.AllocatedCurrent;
             link.LastSentPhases = command.AllocatedPhases;
+            link.LastSentPilotDisconnect = startupOver && group.PilotDisconnect;
             if (urgent)
                 link.LastSendWasUrgent = true;
         }

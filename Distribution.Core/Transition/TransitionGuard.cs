@@ -183,23 +183,37 @@ namespace ChargeManager.Distribution.Transition
 
         bool WithinEnvelope(int i, int current, int phases)
         {
-            PhaseRotation rotation = observations[i].Rotation;
             int o = i * Phase.VectorLength;
             for (int p = 0; p < Phase.VectorLength; p++)
-                if (Cost.On(p, current, phases, rotation) > envelope[o + p])
+                if (CommandCost(i, p, current, phases) > envelope[o + p])
                     return false;
             return true;
+        }
+
+        /// <summary>
+        /// What a command may cost on a phase. A charger that can switch now stops, switches, then applies
+        /// the new current on the new phases (its old draw is in the envelope already). One that cannot
+        /// (fixed wiring, or a contactor in front of it) applies the current on the phases it has, so the
+        /// worse of commanded and reported counts.
+        /// </summary>
+        int CommandCost(int i, int p, int current, int phases)
+        {
+            ChargerObservation o = observations[i];
+            int asCommanded = Cost.On(p, current, phases, o.Rotation);
+            if (phases == 0 || o.CanSwitchPhases)
+                return asCommanded;
+            int asReported = Cost.On(p, current, o.ReportedPhases == 1 ? 1 : 3, o.Rotation);
+            return asReported > asCommanded ? asReported : asCommanded;
         }
 
         /// <summary>The largest current on these phases whose envelope still fits every grid limit.</summary>
         int LargestFitting(int i, int phases, int[] limit)
         {
-            PhaseRotation rotation = observations[i].Rotation;
             int o = i * Phase.VectorLength;
             int largest = AllocatorConfig.MaxChargerCurrent;
             for (int p = Phase.L1; p <= Phase.L3; p++)
             {
-                if (!Cost.Uses(p, phases, rotation))
+                if (CommandCost(i, p, 1, phases) == 0)
                     continue;
                 int others = total[p] - envelope[o + p];
                 // Up to its own envelope it widens nothing; beyond, it must fit beside the others.
@@ -211,11 +225,10 @@ namespace ChargeManager.Distribution.Transition
 
         bool Widen(int i, int current, int phases, long nowMs)
         {
-            PhaseRotation rotation = observations[i].Rotation;
             int o = i * Phase.VectorLength;
             for (int p = 0; p < Phase.VectorLength; p++)
             {
-                int cost = Cost.On(p, current, phases, rotation);
+                int cost = CommandCost(i, p, current, phases);
                 if (cost > envelope[o + p])
                 {
                     total[p] += cost - envelope[o + p];

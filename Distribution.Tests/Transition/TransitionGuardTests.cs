@@ -140,9 +140,22 @@ public class TransitionGuardTests
     }
 
     [Fact]
+    public void AChargerThatCannotSwitch_IsCountedOnThePhasesItHas()
+    {
+        obs[0].Rotation = PhaseRotation.L231;
+        obs[0].ReportedPhases = 3; // e.g. a contactor in front of it keeps it on three phases
+        Settle((0, 6000));
+        Plan(0, 10000, 1);
+        guard.Rollout(plan, limit, now);
+        Assert.Equal(10000, guard.MayDraw(0, Phase.L1)); // a "1 phase" request changes nothing for it
+        Assert.Equal(10000, guard.MayDraw(0, Phase.L3));
+    }
+
+    [Fact]
     public void APhaseSwitchCountsBothPhaseCountsUntilConfirmed()
     {
         obs[0].Rotation = PhaseRotation.L231; // P1 on L2
+        obs[0].CanSwitchPhases = true;
         Settle((0, 10000));
         Plan(0, 16000, 1);
         guard.Rollout(plan, limit, now);

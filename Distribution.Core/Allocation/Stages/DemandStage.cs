@@ -53,10 +53,12 @@ namespace ChargeManager.Distribution.Allocation.Stages
             // reports the old count while it is still switching); a charger that cannot switch keeps its own.
             bool phaseLocked = a.LastPhaseSwitchMs != ChargerAllocation.Never && now < a.LastPhaseSwitchMs + config.GlobalHysteresisMs;
             int reported = o.ReportedPhases == 1 ? 1 : 3;
-            if (phaseLocked && a.Phases != 0)
-                a.PinnedPhases = a.Phases;
+            if (!o.CanSwitchPhases)
+                a.PinnedPhases = reported; // physics first: e.g. a contactor in front of it decides
+            else if (phaseLocked)
+                a.PinnedPhases = a.Phases != 0 ? a.Phases : reported;
             else
-                a.PinnedPhases = !o.CanSwitchPhases || phaseLocked ? reported : 0;
+                a.PinnedPhases = 0;
 
             if (run.GroupBlocked)
                 TurnOff(a, AllocationReason.GroupBlocked);
