@@ -18,6 +18,7 @@ namespace ChargeManager.Distribution.Api
         public const string ConfigFile = "charge_manager_config.json";
         public const string LowLevelConfigFile = "charge_manager_low_level_config.json";
         public const string PhaseRotationsFile = "charge_manager_phase_rotations.json";
+        public const string PhaseSwitchingFile = "charge_manager_phase_switching.json";
         public const int WatchdogMs = 30000;
         public const int MaxBodyBytes = 16384;
         const string Prefix = "charge_manager/";
@@ -25,6 +26,7 @@ namespace ChargeManager.Distribution.Api
         readonly IFileStore store;
         readonly IDatagramSender sender;
         readonly IHostResolver resolver;
+        readonly Contactor.IContactor contactor;
         readonly JsonParser parser = new JsonParser();
         readonly AllocatorConfig allocator = new AllocatorConfig();
 
@@ -36,6 +38,9 @@ namespace ChargeManager.Distribution.Api
 
         /// <summary>How each charger's P1/P2/P3 are wired to L1/L2/L3 (WARP's "rot", 0 = unknown), by position in the config.</summary>
         public int[] Rotations = new int[0];
+
+        /// <summary>With a contactor in front of the group: 0 automatic, 1 or 3 pinned by the user.</summary>
+        public int PhaseSwitchingMode;
         public Distributor Group;
         public GroupLink Link;
 
@@ -52,11 +57,14 @@ namespace ChargeManager.Distribution.Api
         /// <summary>Why the last request failed (the body of a 4xx/5xx answer), or null.</summary>
         public string ErrorText;
 
-        public ChargeManagerApp(IFileStore store, IDatagramSender sender, IHostResolver resolver, ManagerConfig defaults, long nowMs)
+        /// <param name="contactor">The contactor in front of the group (Energy Manager boards), or null.</param>
+        public ChargeManagerApp(IFileStore store, IDatagramSender sender, IHostResolver resolver, ManagerConfig defaults, long nowMs,
+            Contactor.IContactor contactor = null)
         {
             this.store = store;
             this.sender = sender;
             this.resolver = resolver;
+            this.contactor = contactor;
             string error;
             JsonNode stored = AtomicFile.Read(store, ConfigFile, parser);
             Config = stored == null ? null : ManagerConfig.Read(stored, out error);
@@ -73,6 +81,10 @@ namespace ChargeManager.Distribution.Api
             int[] rotations = stored == null ? null : ReadRotations(stored, out error);
             if (rotations != null)
                 Rotations = rotations;
+            stored = AtomicFile.Read(store, PhaseSwitchingFile, parser);
+            int mode;
+            if (stored != null && ReadMode(stored, out mode, out error))
+                PhaseSwitchingMode = mode;
             Config.ApplyTo(allocator);
             LowLevel.ApplyTo(allocator);
             availableCurrent = Config.DefaultAvailableCurrent;
@@ -91,6 +103,12 @@ namespace ChargeManager.Distribution.Api
             Group.SetAvailableCurrent(availableCurrent);
             for (int i = 0; i < n; i++)
                 Group.Observations[i].Rotation = RotationOf(i);
+            if (contactor != null)
+            {
+                Group.Switcher = new Contactor.PhaseSwitcher(contactor, nowMs);
+                Group.Switcher.Mode = PhaseSwitchingMode;
+                Group.Switcher.DwellMs = Group.Switcher.HysteresisMs = allocator.GlobalHysteresisMs;
+            }
             loggedCurrent = new int[n];
             loggedPhases = new int[n];
             loggedError = new int[n];
@@ -207,12 +225,12 @@ namespace ChargeManager.Distribution.Api
         }
 
         /// <summary>The objects published over MQTT (retained) and served over HTTP, in order.</summary>
-        public static readonly string[] Objects = { "available_current", "config", "low_level_config", "phase_rotations", "state", "low_level_state" };
+        public static readonly string[] Objects = { "available_current", "config", "low_level_config", "phase_rotations", "phase_switching", "state", "low_level_state" };
 
         static bool IsObject(string name)
         {
-            if (name == "event_log")
-                return true; // read over HTTP only: a log is not a retained MQTT value
+            if (name == "event_log" || name == "contactor_reset")
+                return true; // not retained MQTT values: a log, and a command
             for (int i = 0; i < Objects.Length; i++)
                 if (Objects[i] == name)
                     return true;
@@ -221,7 +239,8 @@ namespace ChargeManager.Distribution.Api
 
         static bool IsWritable(string name)
         {
-            return name == "available_current" || name == "config" || name == "low_level_config" || name == "phase_rotations";
+            return name == "available_current" || name == "config" || name == "low_level_config" || name == "phase_rotations"
+                || name == "phase_switching" || name == "contactor_reset";
         }
 
         int NotFound(string path)
@@ -240,6 +259,31 @@ namespace ChargeManager.Distribution.Api
             string error;
             if (name == "available_current")
                 return WriteAvailableCurrent(node, nowMs);
+            if (name == "contactor_reset")
+            {
+                if (Group.Switcher == null)
+                    return Fail(400, "there is no contactor in front of this group");
+                if (Group.Switcher.Step != Contactor.SwitchStep.Error)
+                    return Fail(400, "the contactor is not in error");
+                Group.Switcher.Reset(nowMs);
+                Log.Add(nowMs, "contactor error reset: the group is on " + Group.Switcher.GroupPhases.ToString() + " phases");
+                return 200;
+            }
+            if (name == "phase_switching")
+            {
+                int mode;
+                if (!ReadMode(node, out mode, out error))
+                    return Fail(400, error);
+                Response.Reset();
+                Response.BeginObject().Property("mode", mode).EndObject();
+                AtomicFile.Write(store, PhaseSwitchingFile, Response.Buffer, Response.Length);
+                Response.Reset();
+                PhaseSwitchingMode = mode;
+                if (Group.Switcher != null)
+                    Group.Switcher.Mode = mode;
+                Log.Add(nowMs, mode == 0 ? "phase switching: automatic" : "phase switching: pinned to " + mode.ToString() + " phases");
+                return 200;
+            }
             if (name == "phase_rotations")
             {
                 int[] rotations = ReadRotations(node, out error);
@@ -273,6 +317,8 @@ namespace ChargeManager.Distribution.Api
             Response.Reset();
             LowLevel = low;
             low.ApplyTo(allocator);
+            if (Group.Switcher != null)
+                Group.Switcher.DwellMs = Group.Switcher.HysteresisMs = allocator.GlobalHysteresisMs;
             Log.Add(nowMs, "low-level configuration applied");
             return 200;
         }
@@ -335,6 +381,10 @@ namespace ChargeManager.Distribution.Api
                 LowLevel.Write(Response);
             else if (name == "phase_rotations")
                 WriteRotations(Response, Rotations);
+            else if (name == "phase_switching")
+                Response.BeginObject().Property("mode", PhaseSwitchingMode).EndObject();
+            else if (name == "contactor_reset")
+                Response.Null();
             else if (name == "state")
                 StateWriter.WriteState(this, Response, nowMs);
             else if (name == "event_log")
@@ -369,6 +419,26 @@ namespace ChargeManager.Distribution.Api
             }
             error = f.Error;
             return error == null ? rotations : null;
+        }
+
+        /// <summary>{"mode": 0} automatic, {"mode": 1} or {"mode": 3} pinned; the bare number works too.</summary>
+        static bool ReadMode(JsonNode node, out int mode, out string error)
+        {
+            long value;
+            error = null;
+            if (node.Kind == JsonKind.Number && node.IsInteger)
+                value = node.Integer;
+            else
+            {
+                FieldReader f = new FieldReader();
+                f.Begin(node, "", new string[] { "mode" });
+                value = f.Integer("mode", 0, 3);
+                error = f.Error;
+            }
+            if (error == null && value != 0 && value != 1 && value != 3)
+                error = "mode must be 0 (automatic), 1 or 3 (phases), not " + value.ToString();
+            mode = (int)value;
+            return error == null;
         }
 
         static void WriteRotations(JsonWriter w, int[] rotations)

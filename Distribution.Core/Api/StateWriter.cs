@@ -47,6 +47,19 @@ namespace ChargeManager.Distribution.Api
             Vector(w, "l_raw", g.Limit(Phase.PV) >= Phase.Unlimited ? 0 : g.Limit(Phase.PV), g.Limit(Phase.L1), g.Limit(Phase.L2), g.Limit(Phase.L3));
             int[] a = g.Allocator.Allocated;
             Vector(w, "alloc", a[Phase.PV], a[Phase.L1], a[Phase.L2], a[Phase.L3]);
+            Contactor.PhaseSwitcher s = g.Switcher;
+            w.Name("contactor");
+            if (s == null)
+                w.Null();
+            else
+                w.BeginObject()
+                    .Property("phases", s.GroupPhases)
+                    .Property("wanted", s.WantedPhases)
+                    .Property("mode", s.Mode)
+                    .Property("step", (int)s.Step)
+                    .Property("error", s.ErrorText)
+                    .Property("toggles", s.Toggles)
+                    .EndObject();
             w.Name("chargers").BeginArray();
             for (int i = 0; i < g.Count; i++)
             {
@@ -68,7 +81,9 @@ namespace ChargeManager.Distribution.Api
                     .Property("r", (int)al.Reason)
                     .Property("rp", al.ReasonPhase)
                     .Property("ru", al.ReasonUntilMs == ChargerAllocation.Never ? -1 : al.ReasonUntilMs)
-                    .Property("rt", ReasonText.Describe(al, nowMs))
+                    .Property("rt", s != null && s.HoldsAtZero
+                        ? (s.Step == Contactor.SwitchStep.Error ? "contactor error: " + s.ErrorText : "switching to " + s.WantedPhases.ToString() + " phases")
+                        : ReasonText.Describe(al, nowMs))
                     .Property("w", g.Guard.WaitingForOthers[i]);
                 w.Name("lc").BeginArray().Value(Milliamps(o.LineCurrent1)).Value(Milliamps(o.LineCurrent2)).Value(Milliamps(o.LineCurrent3)).EndArray();
                 w.EndObject();

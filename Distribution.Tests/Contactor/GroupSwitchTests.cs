@@ -57,7 +57,7 @@ public class GroupSwitchTests(ITestOutputHelper output)
             sim.Step();
         Assert.Equal(3, switcher.GroupPhases);
         sim.Run(300);
-        Assert.True(sim.Chargers.Any(c => c.Applied > 0 && c.WiredPhases == 3));
+        Assert.Contains(sim.Chargers, c => c.Applied > 0 && c.WiredPhases == 3);
         Assert.Equal(2, contactor.Toggles);
         output.WriteLine($"3 -> 1 phases: {switchTook} ms from the start of the sequence; relay toggles: {contactor.Toggles}");
     }

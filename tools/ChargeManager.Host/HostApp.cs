@@ -21,6 +21,7 @@ public sealed class HostApp : IAsyncDisposable
     public readonly UdpManager Manager;
     public readonly SiteScenario Site;
     public readonly Mqtt.MqttBridge Mqtt;
+    public readonly SimulatedContactor Contactor;
     readonly WebApplication web;
 
     HostApp(HostOptions options, TextWriter log)
@@ -39,7 +40,13 @@ public sealed class HostApp : IAsyncDisposable
             Names = Farm?.Chargers.Select((c, i) => $"sim-{i + 1}").ToArray() ?? Array.Empty<string>(),
         };
         var store = new DirectoryStore(options.Data);
-        Manager = new UdpManager(defaults, store, Clock, options.Udp);
+        if (options.Contactor && Farm != null)
+        {
+            foreach (var c in Farm.Chargers)
+                c.Car.Switchable = false; // the contactor decides their phases
+            Contactor = new SimulatedContactor(() => Clock.NowMs, Farm.Chargers.Select(c => c.Car).ToArray());
+        }
+        Manager = new UdpManager(defaults, store, Clock, options.Udp, contactor: Contactor);
         if (Farm != null && !store.Exists(ChargeManagerApp.PhaseRotationsFile))
             SetRotations(Manager, Farm.Rotations);
         Manager.App.Log.Written += (now, message) => log.WriteLine($"[{now / 1000.0,8:0.0} s] {message}");

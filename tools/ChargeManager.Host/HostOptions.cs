@@ -17,6 +17,7 @@ public sealed class HostOptions
     public int MqttPort = 1883;
     public string MqttPrefix = DefaultPrefix();
     public string MqttUser, MqttPassword;
+    public bool Contactor;
 
     /// <summary>Like a device's "warp2/AbCd": a short id from the machine name, stable across restarts.</summary>
     static string DefaultPrefix()
@@ -36,6 +37,7 @@ public sealed class HostOptions
         "         --data DIR (default ./chargemanager-data)  --simulate N (emulated chargers, default 5, 0 = none)\n" +
         "         --simulate-from ADDRESS (first emulated charger, default 127.0.0.2)  --speed X (emulation clock, 1..100)\n" +
         "         --seconds S (stop after S seconds)\n" +
+        "         --contactor (the emulated chargers sit behind a simulated 1p/3p contactor)\n" +
         "         --mqtt HOST[:PORT] (broker; default none)  --mqtt-prefix PREFIX (default cm/<id>)  --mqtt-user U  --mqtt-password P";
 
     public static HostOptions Parse(string[] args, out string error)
@@ -44,6 +46,11 @@ public sealed class HostOptions
         error = null;
         for (int i = 0; i < args.Length && error == null; i++)
         {
+            if (args[i] == "--contactor")
+            {
+                o.Contactor = true; // a flag, without a value
+                continue;
+            }
             string next = i + 1 < args.Length ? args[i + 1] : null;
             bool ok = next != null;
             switch (args[i])

@@ -34,14 +34,16 @@ public sealed class UdpManager : IDatagramSender, IDisposable
     public event Action<long> Ticked;
 
     /// <param name="browseTargets">Where mDNS browse queries go; null: the mDNS group 224.0.0.251:5353.</param>
-    public UdpManager(ManagerConfig defaults, IFileStore store, ScaledClock clock, IPEndPoint bind = null, IPEndPoint[] browseTargets = null)
+    /// <param name="contactor">A contactor in front of the group (simulated on the desktop), or null.</param>
+    public UdpManager(ManagerConfig defaults, IFileStore store, ScaledClock clock, IPEndPoint bind = null, IPEndPoint[] browseTargets = null,
+        ChargeManager.Distribution.Contactor.IContactor contactor = null)
     {
         Clock = clock;
         socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
         socket.Bind(bind ?? new IPEndPoint(IPAddress.Any, GroupLink.ManagerPort));
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
         resolver = new DesktopResolver(browseTargets);
-        App = new ChargeManagerApp(store, this, resolver, defaults, clock.NowMs);
+        App = new ChargeManagerApp(store, this, resolver, defaults, clock.NowMs, contactor);
         loop = new Thread(Run) { IsBackground = true, Name = "charge manager" };
         loop.Start();
     }
