@@ -6,6 +6,14 @@ namespace ChargeManager.Firmware
     /// </summary>
     public static class Board
     {
+        /// <summary>
+        /// The 1p/3p contactor in front of the charger group (Energy Manager-style boards): relay output and
+        /// feedback input (auxiliary contact to ground when closed). HasContactor false: no phase switching.
+        /// </summary>
+        public const bool HasContactor = false;
+        public const int ContactorRelayPin = 32;
+        public const int ContactorFeedbackPin = 33;
+
         /// <summary>WARP's limit on boards with PSRAM; the core sizes every array for this many chargers at start.</summary>
         public const int MaxChargers = 64;
 

@@ -3,7 +3,9 @@ using System.Threading;
 using ChargeManager.Distribution;
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Api;
+using System.Device.Gpio;
 using ChargeManager.Firmware.Api;
+using ChargeManager.Firmware.Contactor;
 using ChargeManager.Firmware.Link;
 using ChargeManager.Firmware.Storage;
 using nanoFramework.Networking;
@@ -38,7 +40,10 @@ namespace ChargeManager.Firmware
             var resolver = new DeviceResolver(ManagerConfig.MaxChargers);
             var defaults = new ManagerConfig { DefaultAvailableCurrent = 0, MaximumAvailableCurrent = 0 };
             var store = new FlashStore();
-            var app = new ChargeManagerApp(store, socket, resolver, defaults, System.Environment.TickCount64);
+            GpioContactor contactor = Board.HasContactor
+                ? new GpioContactor(new GpioController(), Board.ContactorRelayPin, Board.ContactorFeedbackPin)
+                : null;
+            var app = new ChargeManagerApp(store, socket, resolver, defaults, System.Environment.TickCount64, contactor);
             app.Log.Written += (now, message) => Debug.WriteLine("[" + (now / 1000).ToString() + " s] " + message);
 
             new HttpApi(app, gate, store).Start();

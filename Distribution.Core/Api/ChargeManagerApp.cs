@@ -53,6 +53,7 @@ namespace ChargeManager.Distribution.Api
         int[] loggedPhases = new int[0];
         int[] loggedError = new int[0];
         bool loggedBlocked;
+        Contactor.SwitchStep loggedStep;
 
         /// <summary>Why the last request failed (the body of a 4xx/5xx answer), or null.</summary>
         public string ErrorText;
@@ -139,6 +140,17 @@ namespace ChargeManager.Distribution.Api
         /// <summary>Errors always; with verbose, every changed allocation (WARP's allocation log).</summary>
         void LogChanges(long nowMs)
         {
+            Contactor.PhaseSwitcher s = Group.Switcher;
+            if (s != null && s.Step != loggedStep)
+            {
+                if (s.Step == Contactor.SwitchStep.Stopping)
+                    Log.Add(nowMs, "switching the group to " + s.WantedPhases.ToString() + " phases: stopping every charger");
+                else if (s.Step == Contactor.SwitchStep.Idle && loggedStep == Contactor.SwitchStep.Reconnecting)
+                    Log.Add(nowMs, "the group is on " + s.GroupPhases.ToString() + " phases");
+                else if (s.Step == Contactor.SwitchStep.Error)
+                    Log.Add(nowMs, "contactor error, every charger gets 0 A until reset: " + s.ErrorText);
+                loggedStep = s.Step;
+            }
             bool blocked = Group.Allocator.GroupBlocked;
             if (blocked != loggedBlocked)
             {

@@ -8,8 +8,8 @@ namespace ChargeManager.Distribution.Tests.Api;
 
 public class ChargeManagerAppTests : IDatagramSender, IHostResolver
 {
-    public void Send(byte[] buffer, int length, uint ipv4, int port) { }
-    public void Resolve(int charger, string host, HostKind kind) { }
+    void IDatagramSender.Send(byte[] buffer, int length, uint ipv4, int port) { }
+    void IHostResolver.Resolve(int charger, string host, HostKind kind) { }
 
     public const string SeedConfig = """
         {

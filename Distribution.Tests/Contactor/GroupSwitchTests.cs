@@ -1,4 +1,5 @@
 using ChargeManager.Distribution.Allocation;
+using CsCheck;
 using ChargeManager.Distribution.Contactor;
 using ChargeManager.Distribution.Phases;
 using ChargeManager.Simulation;
@@ -86,5 +87,43 @@ public class GroupSwitchTests(ITestOutputHelper output)
         sim.Run(3000);
         Assert.Equal(1, sim.Distributor.Switcher.GroupPhases);
         Assert.Equal(SwitchStep.Idle, sim.Distributor.Switcher.Step);
+    }
+}
+
+/// <summary>Randomized: limits that make the group switch back and forth, with the invariant at every 100 ms step.</summary>
+public class GroupSwitchPropertyTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void RandomLimitsAroundTheThreshold_NeverBreakTheInvariant()
+    {
+        int switches = 0;
+        Gen.Int[0, int.MaxValue].Sample(seed =>
+        {
+            var chargers = Enumerable.Range(0, 5).Select(i => new SimulatedCharger
+            {
+                Rotation = (PhaseRotation)(1 + i % 6), WiredPhases = 3, NetworkDelayMs = 1 + i * 20,
+            }).ToArray();
+            var sim = new GroupSimulation(new AllocatorConfig { GlobalHysteresisMs = 20_000, MinimumCurrent3p = 9200 }, chargers, seed, 0.1);
+            var contactor = new SimulatedContactor(() => sim.Now, chargers) { Bounces = seed % 3 == 0 };
+            sim.Distributor.Switcher = new PhaseSwitcher(contactor, 0) { DwellMs = 20_000, HysteresisMs = 20_000 };
+            var r = sim.Random;
+            foreach (var c in chargers)
+                if (r.Next(3) > 0) c.Plug(0, false);
+            sim.SetLimit(32000);
+            for (int step = 0; step < 6000; step++)
+            {
+                if (r.NextDouble() < 0.003)
+                    sim.SetLimit(r.Next(2) == 0 ? r.Next(6, 40) * 1000 : r.Next(5, 10) * 1000);
+                if (r.NextDouble() < 0.002)
+                {
+                    var c = chargers[r.Next(chargers.Length)];
+                    if (c.State == VehicleState.NotConnected) c.Plug(sim.Now, false); else c.Unplug(sim.Now);
+                }
+                sim.Step(); // throws InvariantViolation with the seed on any breach
+            }
+            switches += contactor.Toggles;
+        }, iter: 150, threads: 1);
+        output.WriteLine($"{switches} contactor toggles over 150 sequences of 10 minutes");
+        Assert.True(switches > 20, "the sequences must make the group switch");
     }
 }
