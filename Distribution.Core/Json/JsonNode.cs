@@ -14,6 +14,8 @@ namespace ChargeManager.Distribution.Json
     public sealed class JsonNode
     {
         public JsonKind Kind;
+        /// <summary>Where the value starts in the document (bytes), for messages that name a line.</summary>
+        public int Offset;
         public bool Bool;
         public long Integer;
         public bool IsInteger;

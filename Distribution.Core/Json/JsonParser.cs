@@ -58,6 +58,15 @@ namespace ChargeManager.Distribution.Json
 
         JsonNode Value(int depth)
         {
+            int start = pos;
+            JsonNode value = ValueAt(depth);
+            if (value != null)
+                value.Offset = start;
+            return value;
+        }
+
+        JsonNode ValueAt(int depth)
+        {
             if (pos >= end)
                 return Fail("a value was expected");
             if (depth > MaxDepth)

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using ChargeManager.Distribution;
+using ChargeManager.Distribution.Allocation;
+using ChargeManager.Scenarios;
+
+// dotnet run -c Release --project tools/ChargeManager.Scenarios [-- --out DIR] [--scenarios DIR]
+// Runs every scenario through our core and the two baselines; writes DIR/report.md (the table, the
+// allocator figures) and DIR/<scenario>.svg (our run, per phase). Default DIR: scenario-report.
+string output = "scenario-report", folder = Path.Combine(AppContext.BaseDirectory, "scenarios");
+for (int i = 0; i + 1 < args.Length; i += 2)
+{
+    if (args[i] == "--out") output = args[i + 1];
+    else if (args[i] == "--scenarios") folder = args[i + 1];
+    else { Console.Error.WriteLine("usage: [--out DIR] [--scenarios DIR]"); return 2; }
+}
+Directory.CreateDirectory(output);
+var report = new StringBuilder();
+report.AppendLine("| scenario | policy | manager-caused overshoot (peak A / A·s) | comply max s | energy kWh | demand met | utilisation | Jain current | Jain energy | longest wait min | churn /car·h | peak imbalance A |");
+report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+string F(double v, string f = "0.00") => v.ToString(f, CultureInfo.InvariantCulture);
+foreach (var file in Directory.GetFiles(folder, "*.json").OrderBy(f => f))
+{
+    Scenario scenario;
+    try
+    {
+        scenario = ScenarioReader.Read(file);
+    }
+    catch (ScenarioException e)
+    {
+        Console.Error.WriteLine(e.Message);
+        return 1;
+    }
+    int n = scenario.Chargers.Count;
+    foreach (IPolicy policy in new IPolicy[] { new CorePolicy(n), new EqualSharePolicy(n), new FirstComePolicy(n) })
+    {
+        var (m, samples) = ScenarioRunner.Run(scenario, policy);
+        report.AppendLine($"| {scenario.Name} | {m.Policy} | {F(m.PeakOvershootA, "0.0")} / {F(m.OvershootAs, "0")} | {F(m.MaxComplyS, "0.0")} | {F(m.EnergyKwh, "0.0")} | {F(m.DemandMet)} | {F(m.Utilisation)} | {F(m.JainCurrent)} | {F(m.JainEnergy)} | {F(m.LongestWaitS / 60, "0")} | {F(m.ChurnPerCarHour, "0.0")} | {F(m.PeakImbalanceA, "0")} |");
+        if (policy is CorePolicy)
+            File.WriteAllText(Path.Combine(output, Path.GetFileNameWithoutExtension(file) + ".svg"), SvgPlot.Render(scenario.Name, samples));
+        Console.WriteLine($"{scenario.Name,-28} {m.Policy,-14} overshoot {F(m.PeakOvershootA, "0.0"),5} A  energy {F(m.EnergyKwh, "0.0"),7} kWh  Jain {F(m.JainEnergy)}");
+    }
+}
+
+// The allocator's own figures (the full statistics come from tools/Benchmarks).
+report.AppendLine().AppendLine("| chargers | allocator run (µs, this machine) | bytes allocated per run |").AppendLine("|---|---|---|");
+foreach (int chargers in new[] { 1, 8, 64, 256, 1024 })
+{
+    var group = new Distributor(new AllocatorConfig(), chargers);
+    for (int i = 0; i < chargers; i++)
+    {
+        var o = group.Observations[i];
+        o.State = (VehicleState)(i % 4);
+        o.ReportedPhases = i % 3 == 0 ? 1 : 3;
+        o.Rotation = (ChargeManager.Distribution.Phases.PhaseRotation)(i % 7);
+        o.LastHeardMs = 0;
+    }
+    long now = 0;
+    void Run() { now += 1000; for (int i = 0; i < chargers; i++) group.Observations[i].LastHeardMs = now; group.Allocator.Run(chargers * 9000, chargers * 9000, chargers * 9000, now, -1); }
+    for (int k = 0; k < 200; k++) Run();
+    int runs = chargers >= 256 ? 2000 : 20000;
+    long bytes = GC.GetAllocatedBytesForCurrentThread();
+    var watch = Stopwatch.StartNew();
+    for (int k = 0; k < runs; k++) Run();
+    double us = watch.Elapsed.TotalMilliseconds * 1000 / runs;
+    report.AppendLine($"| {chargers} | {F(us, "0.0")} | {(GC.GetAllocatedBytesForCurrentThread() - bytes) / runs} |");
+}
+report.AppendLine().AppendLine("End to end, limit written over HTTP → 64 emulated chargers within it: run `dotnet run -c Release --project tools/Benchmarks/ChargeManager.Benchmarks.csproj -- latency` (real time, about 5 minutes).");
+File.WriteAllText(Path.Combine(output, "report.md"), report.ToString());
+Console.WriteLine($"wrote {Path.Combine(output, "report.md")} and one plot per scenario");
+return 0;

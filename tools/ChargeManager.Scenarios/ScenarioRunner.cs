@@ -1,0 +1,254 @@
+using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Phases;
+
+namespace ChargeManager.Scenarios;
+
+public sealed class Metrics
+{
+    public string Policy;
+    public double PeakOvershootA;      // caused by the manager: outside the compliance window after an external drop
+    public double OvershootAs;         // its integral, A·s
+    public double MaxComplyS, MeanComplyS;
+    public double EnergyKwh, DemandMet; // delivered, and the share of what the cars wanted
+    public double Utilisation;         // ∫ drawn / ∫ limit, over the phases, while cars wanted current
+    public double JainCurrent, JainEnergy;
+    public double LongestWaitS;
+    public double ChurnPerCarHour;
+    public double PeakImbalanceA;
+}
+
+/// <summary>One plot sample: the limit and each charger's draw per grid phase.</summary>
+public sealed record Sample(double TimeS, int[] Limit, int[][] Draw);
+
+/// <summary>
+/// Runs a scenario through a policy at 100 ms steps, deterministically: commands reach a charger's slot
+/// one step later, states go back once a second (and soon after a command changes), cars start a few
+/// seconds after they are offered enough and follow a reduction only after follow_s.
+/// </summary>
+public static class ScenarioRunner
+{
+    const int StepMs = 100;
+
+    sealed class Charger
+    {
+        public ChargerSpec Spec;
+        public int Phases, Slot, SlotPhases, Command, CommandPhases;
+        public int DelayMs;                 // network delay of a command to this charger
+        public readonly Queue<(long at, int current, int phases)> InFlight = new();
+        public long NextStateMs, StateSinceMs;
+        public VehicleState State = VehicleState.NotConnected;
+    }
+
+    sealed class Car
+    {
+        public CarSpec Spec;
+        public bool Present, Full, EverCharged, Drawing;
+        public int Draw, Target;
+        public long TargetSinceMs, StartAtMs = long.MaxValue;
+        public double Wh, PresentS;
+        public long ArrivedMs;
+        public double WaitS = -1;
+        public int Switches;
+    }
+
+    public static (Metrics metrics, List<Sample> samples) Run(Scenario s, IPolicy policy)
+    {
+        var chargers = s.Chargers.Select(c => new Charger { Spec = c, Phases = c.Phases }).ToArray();
+        var cars = s.Cars.Select(c => new Car { Spec = c }).ToArray();
+        var m = new Metrics { Policy = policy.Name };
+        var samples = new List<Sample>();
+        int n = chargers.Length;
+        var command = new int[n];
+        var commandPhases = new int[n];
+        var limit = new int[4];
+        var comply = new List<double>();
+        long dropAtMs = -1;
+        double drawnAs = 0, limitAs = 0;
+        var random = new Random(1); // deterministic: the same scenario gives the same run
+        for (int i = 0; i < n; i++)
+        {
+            policy.Observations[i].Rotation = (PhaseRotation)chargers[i].Spec.Rotation;
+            chargers[i].NextStateMs = i * 1000 / Math.Max(n, 1);
+            chargers[i].DelayMs = random.Next(5, 200);
+        }
+
+        for (long now = 0; now <= s.DurationS * 1000L; now += StepMs)
+        {
+            // The limit.
+            var l = LimitAt(s, now);
+            bool drop = l[1] < limit[1] || l[2] < limit[2] || l[3] < limit[3];
+            if (l[1] != limit[1] || l[2] != limit[2] || l[3] != limit[3])
+            {
+                Array.Copy(l, limit, 4);
+                policy.SetLimits(l[1], l[2], l[3]);
+                if (drop && dropAtMs < 0 && Exceeds(chargers, limit)) dropAtMs = now;
+            }
+
+            // Cars arrive, fill up, leave.
+            foreach (var car in cars)
+            {
+                var c = chargers[car.Spec.Charger];
+                bool present = now >= car.Spec.ArriveS * 1000L && now < car.Spec.LeaveS * 1000L;
+                if (present && !car.Present) { car.Present = true; car.ArrivedMs = now; c.State = VehicleState.Ready; c.StateSinceMs = now; }
+                if (!present && car.Present) { car.Present = false; car.Draw = 0; c.State = VehicleState.NotConnected; c.StateSinceMs = now; }
+                if (car.Present && !car.Full && car.Wh >= car.Spec.EnergyKwh * 1000) { car.Full = true; car.Draw = 0; c.State = VehicleState.Ready; }
+            }
+
+            // Slots take the commands that have arrived; the car follows its slot.
+            foreach (var c in chargers)
+                while (c.InFlight.Count > 0 && c.InFlight.Peek().at <= now)
+                {
+                    var (_, current, phases) = c.InFlight.Dequeue();
+                    if (current != c.Slot || phases != c.SlotPhases)
+                        c.NextStateMs = Math.Min(c.NextStateMs, now + 300);
+                    c.Slot = current;
+                    c.SlotPhases = phases;
+                    if (c.Spec.Switchable && c.SlotPhases != 0) c.Phases = c.SlotPhases;
+                }
+            foreach (var car in cars.Where(x => x.Present))
+                StepCar(car, chargers[car.Spec.Charger], now);
+
+            // States back to the manager.
+            for (int i = 0; i < n; i++)
+            {
+                var c = chargers[i];
+                if (now < c.NextStateMs) continue;
+                c.NextStateMs = now + 1000;
+                var car = cars.FirstOrDefault(x => x.Present && x.Spec.Charger == i);
+                var o = policy.Observations[i];
+                o.State = c.State;
+                o.SupportedCurrent = 32000;
+                o.ReportedPhases = c.Phases;
+                o.CanSwitchPhases = c.Spec.Switchable;
+                o.CarStoppedCharging = car != null && car.Full;
+                float amps = car == null ? -0.001f : car.Draw / 1000f;
+                bool onePhase = car != null && (car.Spec.Phases == 1 || c.Phases == 1);
+                o.LineCurrent1 = amps;
+                o.LineCurrent2 = onePhase ? -0.001f : amps;
+                o.LineCurrent3 = onePhase ? -0.001f : amps;
+                o.TimeSinceStateChangeMs = now - c.StateSinceMs;
+                o.AppliedCurrent = c.Slot;
+                policy.StateReceived(i, now);
+            }
+
+            policy.Tick(now, command, commandPhases);
+            for (int i = 0; i < n; i++)
+            {
+                var c = chargers[i];
+                // Ours sends a changed command at once; a plain manager sends one charger per 1000/N ms, round-robin.
+                // Round-robin: charger i's turn comes every second at i × 1000/N ms.
+                long offset = i * 1000L / n;
+                bool due = ((now - offset) % 1000 + 1000) % 1000 < StepMs;
+                if (policy.SendsChangesAtOnce || due)
+                {
+                    if (command[i] != c.Command || commandPhases[i] != c.CommandPhases)
+                        c.InFlight.Enqueue((now + c.DelayMs, command[i], commandPhases[i]));
+                    c.Command = command[i];
+                    c.CommandPhases = commandPhases[i];
+                }
+            }
+
+            // Measure.
+            var drawn = new int[4];
+            foreach (var car in cars.Where(x => x.Present && x.Draw > 0))
+                for (int p = 1; p <= 3; p++) drawn[p] += DrawOn(car, chargers[car.Spec.Charger], p);
+            bool wanted = cars.Any(x => x.Present && !x.Full);
+            for (int p = 1; p <= 3; p++)
+            {
+                int slots = chargers.Sum(c => SlotOn(c, p));
+                double excessA = Math.Max(0, slots - limit[p]) / 1000.0;
+                if (dropAtMs < 0 && excessA > 0)
+                {
+                    m.PeakOvershootA = Math.Max(m.PeakOvershootA, excessA);
+                    m.OvershootAs += excessA * StepMs / 1000.0;
+                }
+                if (wanted) { drawnAs += drawn[p] * StepMs / 1e6; limitAs += limit[p] * StepMs / 1e6; }
+            }
+            if (dropAtMs >= 0 && !Exceeds(chargers, limit)) { comply.Add((now - dropAtMs) / 1000.0); dropAtMs = -1; }
+            m.PeakImbalanceA = Math.Max(m.PeakImbalanceA, (Math.Max(drawn[1], Math.Max(drawn[2], drawn[3])) - Math.Min(drawn[1], Math.Min(drawn[2], drawn[3]))) / 1000.0);
+            if (now % 10_000 == 0)
+                samples.Add(new Sample(now / 1000.0, (int[])limit.Clone(), chargers.Select(c =>
+                    new[] { 0, 1, 2, 3 }.Select(p => cars.Where(x => x.Present && x.Spec.Charger == Array.IndexOf(chargers, c)).Sum(x => DrawOn(x, c, p))).ToArray()).ToArray()));
+        }
+
+        double wantedWh = cars.Sum(c => Math.Min(c.Spec.EnergyKwh * 1000, EnergyPossible(c)));
+        m.EnergyKwh = cars.Sum(c => c.Wh) / 1000;
+        m.DemandMet = wantedWh > 0 ? cars.Sum(c => c.Wh) / wantedWh : 1;
+        m.Utilisation = limitAs > 0 ? drawnAs / limitAs : 0;
+        m.JainCurrent = Jain(cars.Select(c => c.PresentS > 0 ? c.Wh / c.PresentS : 0));
+        m.JainEnergy = Jain(cars.Select(c => c.Wh / (c.Spec.EnergyKwh * 1000)));
+        m.LongestWaitS = cars.Max(c => c.WaitS < 0 ? c.PresentS : c.WaitS);
+        double carHours = cars.Sum(c => c.PresentS) / 3600;
+        m.ChurnPerCarHour = carHours > 0 ? cars.Sum(c => c.Switches) / carHours : 0;
+        m.MaxComplyS = comply.Count > 0 ? comply.Max() : 0;
+        m.MeanComplyS = comply.Count > 0 ? comply.Average() : 0;
+        return (m, samples);
+    }
+
+    /// <summary>What a car could have had at most: its time plugged in at its own maximum.</summary>
+    static double EnergyPossible(Car c) =>
+        (c.Spec.LeaveS - c.Spec.ArriveS - c.Spec.StartDelayS) * c.Spec.MaxCurrent / 1000.0 * 230 * c.Spec.Phases / 3600;
+
+    static void StepCar(Car car, Charger c, long now)
+    {
+        car.PresentS += StepMs / 1000.0;
+        int target = car.Full || c.Slot < 6000 ? 0 : Math.Min(c.Slot, car.Spec.MaxCurrent);
+        if (target > 0 && car.Draw == 0 && car.StartAtMs == long.MaxValue)
+            car.StartAtMs = now + car.Spec.StartDelayS * 1000L;
+        if (target == 0)
+            car.StartAtMs = long.MaxValue;
+        if (target != car.Target) { car.Target = target; car.TargetSinceMs = now; }
+        if (car.Draw == 0 && target > 0)
+        {
+            if (now >= car.StartAtMs) car.Draw = target;
+        }
+        else if (target < car.Draw)
+        {
+            if (now - car.TargetSinceMs >= car.Spec.FollowS * 1000L) car.Draw = target; // cars need seconds to follow
+        }
+        else if (target > car.Draw && now - car.TargetSinceMs >= 1000)
+            car.Draw = target;
+        bool drawing = car.Draw > 0;
+        if (drawing != car.Drawing) { car.Switches++; car.Drawing = drawing; }
+        if (drawing && car.WaitS < 0) car.WaitS = (now - car.ArrivedMs) / 1000.0;
+        c.State = drawing ? VehicleState.Charging : VehicleState.Ready;
+        int phases = Math.Min(car.Spec.Phases, c.Phases);
+        car.Wh += car.Draw / 1000.0 * 230 * phases * StepMs / 3_600_000.0;
+    }
+
+    static int Rotation(Charger c) => c.Spec.Rotation == 0 ? 1 : c.Spec.Rotation; // the physical wiring, known or not to the manager
+
+    static int DrawOn(Car car, Charger c, int p)
+    {
+        int phases = Math.Min(car.Spec.Phases, c.Phases);
+        return Cost.On(p, car.Draw, phases, (PhaseRotation)Rotation(c));
+    }
+
+    static int SlotOn(Charger c, int p) => Cost.On(p, c.Slot, c.Phases, (PhaseRotation)Rotation(c));
+
+    static bool Exceeds(Charger[] chargers, int[] limit)
+    {
+        for (int p = 1; p <= 3; p++)
+            if (chargers.Sum(c => SlotOn(c, p)) > limit[p]) return true;
+        return false;
+    }
+
+    public static int[] LimitAt(Scenario s, long nowMs)
+    {
+        double t = nowMs / 1000.0;
+        int k = s.Limits.FindLastIndex(x => x.AtS <= t);
+        var step = s.Limits[k];
+        var before = k > 0 ? s.Limits[k - 1] : step;
+        double f = step.RampS > 0 ? Math.Min(1, (t - step.AtS) / step.RampS) : 1;
+        int Mix(int a, int b) => (int)(a + (b - a) * f) / 100 * 100;
+        return new[] { 0, Mix(before.L1, step.L1), Mix(before.L2, step.L2), Mix(before.L3, step.L3) };
+    }
+
+    /// <summary>Jain's fairness index: 1 when everyone got the same, 1/n when one got everything.</summary>
+    public static double Jain(IEnumerable<double> values)
+    {
+        var x = values.ToArray();
+        double sum = x.Sum(), squares = x.Sum(v => v * v);
+        return squares == 0 ? 1 : sum * sum / (x.Length * squares);
+    }
+}
