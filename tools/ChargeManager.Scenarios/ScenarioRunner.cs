@@ -166,7 +166,7 @@ public static class ScenarioRunner
             }
             if (dropAtMs >= 0 && !Exceeds(chargers, limit)) { comply.Add((now - dropAtMs) / 1000.0); dropAtMs = -1; }
             m.PeakImbalanceA = Math.Max(m.PeakImbalanceA, (Math.Max(drawn[1], Math.Max(drawn[2], drawn[3])) - Math.Min(drawn[1], Math.Min(drawn[2], drawn[3]))) / 1000.0);
-            if (now % 10_000 == 0)
+            if (now % 30_000 == 0)
                 samples.Add(new Sample(now / 1000.0, (int[])limit.Clone(), chargers.Select(c =>
                     new[] { 0, 1, 2, 3 }.Select(p => cars.Where(x => x.Present && x.Spec.Charger == Array.IndexOf(chargers, c)).Sum(x => DrawOn(x, c, p))).ToArray()).ToArray()));
         }
