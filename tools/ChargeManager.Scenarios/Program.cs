@@ -5,15 +5,18 @@ using ChargeManager.Distribution;
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Scenarios;
 
-// dotnet run -c Release --project tools/ChargeManager.Scenarios [-- --out DIR] [--scenarios DIR]
+// dotnet run -c Release --project tools/ChargeManager.Scenarios [-- --out DIR] [--scenarios DIR] [--latency]
 // Runs every scenario through our core and the two baselines; writes DIR/report.md (the table, the
-// allocator figures) and DIR/<scenario>.svg (our run, per phase). Default DIR: scenario-report.
+// allocator figures, with --latency also the end-to-end limit latency, about 5 minutes of real time)
+// and DIR/<scenario>.svg (our run, per phase). Default DIR: scenario-report.
 string output = "scenario-report", folder = Path.Combine(AppContext.BaseDirectory, "scenarios");
-for (int i = 0; i + 1 < args.Length; i += 2)
+bool latency = false;
+for (int i = 0; i < args.Length; i++)
 {
-    if (args[i] == "--out") output = args[i + 1];
-    else if (args[i] == "--scenarios") folder = args[i + 1];
-    else { Console.Error.WriteLine("usage: [--out DIR] [--scenarios DIR]"); return 2; }
+    if (args[i] == "--latency") latency = true;
+    else if (args[i] == "--out" && i + 1 < args.Length) output = args[++i];
+    else if (args[i] == "--scenarios" && i + 1 < args.Length) folder = args[++i];
+    else { Console.Error.WriteLine("usage: [--out DIR] [--scenarios DIR] [--latency]"); return 2; }
 }
 Directory.CreateDirectory(output);
 var report = new StringBuilder();
@@ -66,7 +69,9 @@ foreach (int chargers in new[] { 1, 8, 64, 256, 1024 })
     double us = watch.Elapsed.TotalMilliseconds * 1000 / runs;
     report.AppendLine($"| {chargers} | {F(us, "0.0")} | {(GC.GetAllocatedBytesForCurrentThread() - bytes) / runs} |");
 }
-report.AppendLine().AppendLine("End to end, limit written over HTTP → 64 emulated chargers within it: run `dotnet run -c Release --project tools/Benchmarks/ChargeManager.Benchmarks.csproj -- latency` (real time, about 5 minutes).");
+report.AppendLine().AppendLine(latency
+    ? "End to end: " + await LimitLatency.Run(30)
+    : "End to end (limit written over HTTP → 64 emulated chargers within it): add `--latency` (real time, about 5 minutes).");
 File.WriteAllText(Path.Combine(output, "report.md"), report.ToString());
 Console.WriteLine($"wrote {Path.Combine(output, "report.md")} and one plot per scenario");
 return 0;

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using ChargeManager.Host;
 
-namespace ChargeManager.Benchmarks;
+namespace ChargeManager.Scenarios;
 
 /// <summary>
 /// "Limit written → reduced commands on the wire", end to end in real time: the desktop host with 64
@@ -14,7 +14,7 @@ namespace ChargeManager.Benchmarks;
 /// </summary>
 public static class LimitLatency
 {
-    public static async Task Run(int rounds)
+    public static async Task<string> Run(int rounds)
     {
         string data = Path.Combine(Path.GetTempPath(), "cm-latency-" + Guid.NewGuid().ToString("N"));
         var options = HostOptions.Parse(new[] { "--http", "127.0.0.1:18090", "--udp", "127.0.0.1:0", "--data", data,
@@ -46,9 +46,11 @@ public static class LimitLatency
             Console.WriteLine($"round {round + 1}: {watch.Elapsed.TotalMilliseconds:0.0} ms");
         }
         times.Sort();
-        Console.WriteLine($"limit written -> chargers within it, 64 chargers, {rounds} drops: " +
-            $"p50 {times[times.Count / 2]:0.0} ms, p99 {times[(int)Math.Ceiling(times.Count * 0.99) - 1]:0.0} ms, max {times[^1]:0.0} ms");
+        string result = $"limit written over HTTP -> 64 emulated chargers within it, {rounds} drops: " +
+            $"p50 {times[times.Count / 2]:0.0} ms, p99 {times[(int)Math.Ceiling(times.Count * 0.99) - 1]:0.0} ms, max {times[^1]:0.0} ms";
+        Console.WriteLine(result);
         Directory.Delete(data, true);
+        return result;
     }
 
     static bool Fits(HostApp host, int limit)
