@@ -27,7 +27,6 @@ namespace ChargeManager.Distribution
 
         // With a contactor in front of the group: what every charger gets while it switches or is in error,
         // and the vehicle states from before the switch, which the allocator keeps seeing meanwhile.
-        PhaseSwitcher switcher;
         readonly ChargerAllocation[] zeroPlan;
         readonly VehicleState[] stateBeforeSwitch;
         readonly bool[] fullBeforeSwitch;
@@ -57,14 +56,10 @@ namespace ChargeManager.Distribution
         public int Count { get { return Allocations.Length; } }
 
         /// <summary>The group sits behind this contactor (null: none); it decides the group's phase count.</summary>
-        public PhaseSwitcher Switcher
-        {
-            get { return switcher; }
-            set { switcher = value; }
-        }
+        public PhaseSwitcher Switcher;
 
         /// <summary>Chargers that support it should disconnect their control pilot now (during a phase switch).</summary>
-        public bool PilotDisconnect { get { return switcher != null && switcher.PilotDisconnected; } }
+        public bool PilotDisconnect { get { return Switcher != null && Switcher.PilotDisconnected; } }
 
         public int Limit(int phase)
         {
@@ -99,12 +94,12 @@ namespace ChargeManager.Distribution
         public void StateReceived(int charger, long nowMs, bool requestsReallocation)
         {
             ChargerObservation o = Observations[charger];
-            if (switcher != null)
+            if (Switcher != null)
             {
                 // Behind the contactor a charger has what the contactor gives, and cannot switch itself.
-                o.ReportedPhases = switcher.GroupPhases;
+                o.ReportedPhases = Switcher.GroupPhases;
                 o.CanSwitchPhases = false;
-                if (switcher.Switching)
+                if (Switcher.Switching)
                 {
                     o.State = stateBeforeSwitch[charger];
                     o.CarStoppedCharging = fullBeforeSwitch[charger];
@@ -136,14 +131,13 @@ namespace ChargeManager.Distribution
         {
             for (int i = 0; i < Count; i++)
             {
-                long lastHeard = Observations[i].LastHeardMs;
-                if (lastHeard == ChargerObservation.Never || nowMs - lastHeard > Config.UnreachableHoldMs)
+                if (SilentPastHold(i, nowMs))
                     Guard.ReleaseSilent(i, nowMs);
             }
-            if (switcher != null)
+            if (Switcher != null)
             {
                 TickSwitcher(nowMs);
-                if (switcher.HoldsAtZero)
+                if (Switcher.HoldsAtZero)
                     return Guard.Rollout(zeroPlan, limit, nowMs); // the allocator's memory stays as it was
             }
             if (Scheduler.IsDue(nowMs))
@@ -154,20 +148,26 @@ namespace ChargeManager.Distribution
             return Guard.Rollout(Allocations, limit, nowMs);
         }
 
+        /// <summary>Never heard, or silent longer than the hold: no longer counted on to draw anything.</summary>
+        bool SilentPastHold(int charger, long nowMs)
+        {
+            long lastHeard = Observations[charger].LastHeardMs;
+            return lastHeard == ChargerObservation.Never || nowMs - lastHeard > Config.UnreachableHoldMs;
+        }
+
         void TickSwitcher(long nowMs)
         {
             bool allZero = true, pilotsOff = true;
             for (int i = 0; i < Count; i++)
             {
                 ChargerObservation o = Observations[i];
-                // Silent past the hold, a charger has fallen back to 0 A on its own.
-                bool gone = o.LastHeardMs == ChargerObservation.Never || nowMs - o.LastHeardMs > Config.UnreachableHoldMs;
+                bool gone = SilentPastHold(i, nowMs); // it has fallen back to 0 A on its own
                 allZero &= gone || o.AppliedCurrent == 0;
                 pilotsOff &= gone || !o.SupportsPilotDisconnect || o.PilotDisconnected;
             }
             int choice = PhaseSwitcher.Choose(limit[Phase.L1], limit[Phase.L2], limit[Phase.L3], Config);
-            switcher.Tick(nowMs, choice, allZero, pilotsOff);
-            bool switching = switcher.Switching;
+            Switcher.Tick(nowMs, choice, allZero, pilotsOff);
+            bool switching = Switcher.Switching;
             if (switching && !wasSwitching)
                 for (int i = 0; i < Count; i++)
                 {
@@ -177,7 +177,7 @@ namespace ChargeManager.Distribution
             if (!switching && wasSwitching)
             {
                 for (int i = 0; i < Count; i++)
-                    Observations[i].ReportedPhases = switcher.GroupPhases;
+                    Observations[i].ReportedPhases = Switcher.GroupPhases;
                 Scheduler.RequestNow(); // back to the allocator, on the new phase count
             }
             wasSwitching = switching;

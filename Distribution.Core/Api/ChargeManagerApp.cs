@@ -288,8 +288,7 @@ namespace ChargeManager.Distribution.Api
                     return Fail(400, error);
                 Response.Reset();
                 Response.BeginObject().Property("mode", mode).EndObject();
-                AtomicFile.Write(store, PhaseSwitchingFile, Response.Buffer, Response.Length);
-                Response.Reset();
+                StoreResponse(PhaseSwitchingFile);
                 PhaseSwitchingMode = mode;
                 if (Group.Switcher != null)
                     Group.Switcher.Mode = mode;
@@ -303,8 +302,7 @@ namespace ChargeManager.Distribution.Api
                     return Fail(400, error);
                 Response.Reset();
                 WriteRotations(Response, rotations);
-                AtomicFile.Write(store, PhaseRotationsFile, Response.Buffer, Response.Length);
-                Response.Reset();
+                StoreResponse(PhaseRotationsFile);
                 ApplyRotations(rotations, nowMs);
                 return 200;
             }
@@ -315,8 +313,7 @@ namespace ChargeManager.Distribution.Api
                     return Fail(400, error);
                 Response.Reset();
                 fresh.Write(Response);
-                AtomicFile.Write(store, ConfigFile, Response.Buffer, Response.Length);
-                Response.Reset();
+                StoreResponse(ConfigFile);
                 ApplyConfig(fresh, nowMs);
                 return 200;
             }
@@ -325,8 +322,7 @@ namespace ChargeManager.Distribution.Api
                 return Fail(400, error);
             Response.Reset();
             low.Write(Response);
-            AtomicFile.Write(store, LowLevelConfigFile, Response.Buffer, Response.Length);
-            Response.Reset();
+            StoreResponse(LowLevelConfigFile);
             LowLevel = low;
             low.ApplyTo(allocator);
             if (Group.Switcher != null)
@@ -359,6 +355,13 @@ namespace ChargeManager.Distribution.Api
             lastCurrentUpdateMs = nowMs;
             watchdogFired = false;
             return 200;
+        }
+
+        /// <summary>Stores what was just written into <see cref="Response"/> as the file, atomically, and clears it.</summary>
+        void StoreResponse(string file)
+        {
+            AtomicFile.Write(store, file, Response.Buffer, Response.Length);
+            Response.Reset();
         }
 
         void ApplyConfig(ManagerConfig fresh, long nowMs)
