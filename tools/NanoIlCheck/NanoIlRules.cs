@@ -13,13 +13,19 @@ namespace ChargeManager.Tools.NanoIlCheck;
 /// </summary>
 public static class NanoIlRules
 {
-    public static IReadOnlyList<string> Check(string assemblyPath)
+    public static IReadOnlyList<string> Check(string assemblyPath) => Check(assemblyPath, Array.Empty<string>());
+
+    public static IReadOnlyList<string> Check(string assemblyPath, IReadOnlyCollection<string> allowedReferences)
     {
         using var stream = File.OpenRead(assemblyPath);
-        return Check(stream);
+        return Check(stream, allowedReferences);
     }
 
-    public static IReadOnlyList<string> Check(Stream assembly)
+    public static IReadOnlyList<string> Check(Stream assembly) => Check(assembly, Array.Empty<string>());
+
+    /// <param name="allowedReferences">Assemblies besides mscorlib the assembly may reference: for the
+    /// firmware, exactly those its .nfproj lists (tools/FirmwareCheck), themselves nanoFramework libraries.</param>
+    public static IReadOnlyList<string> Check(Stream assembly, IReadOnlyCollection<string> allowedReferences)
     {
         using var pe = new PEReader(assembly);
         var md = pe.GetMetadataReader();
@@ -29,8 +35,10 @@ public static class NanoIlRules
         foreach (var handle in md.AssemblyReferences)
         {
             var name = md.GetString(md.GetAssemblyReference(handle).Name);
-            if (name != "mscorlib")
-                found.Add($"assembly reference: {name} (only mscorlib is allowed)");
+            if (name != "mscorlib" && !allowedReferences.Contains(name))
+                found.Add(allowedReferences.Count == 0
+                    ? $"assembly reference: {name} (only mscorlib is allowed)"
+                    : $"assembly reference: {name} (only mscorlib and {string.Join(", ", allowedReferences)} are allowed)");
         }
 
         foreach (var handle in md.TypeDefinitions)
