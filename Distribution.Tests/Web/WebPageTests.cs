@@ -64,7 +64,7 @@ public class WebPageTests(ITestOutputHelper output)
         foreach (string key in new[] { "enable_charge_manager", "minimum_current_vehicle_type", "requested_current_threshold", "requested_current_margin", "default_available_current" })
             Assert.DoesNotContain(key, config);
         Assert.Contains("Start-up phase length", await page.InnerTextAsync(".field[data-key=requested_current_threshold] label"));
-        Assert.EndsWith(" s", (await page.InnerTextAsync(".field[data-key=requested_current_threshold] label")).TrimEnd());
+        Assert.Matches(@"^Start-up phase length\s+s$", (await page.InnerTextAsync(".field[data-key=requested_current_threshold] label")).Trim());
         Assert.Contains("Margin added to the largest measured phase current.", config);
         Assert.Equal("3", await page.InputValueAsync("#config [data-path=requested_current_margin]")); // A
         Assert.Contains("= 3000 mA", await page.InnerTextAsync(".field[data-key=requested_current_margin]")); // and the API's mA
@@ -170,7 +170,7 @@ public class WebPageTests(ITestOutputHelper output)
         await using var browser = await Chromium(playwright);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1200, Height = 900 } });
         await page.GotoAsync(Address + "/");
-        const string Points = "sel => document.querySelector(sel).getAttribute('points').trim().split(' ').filter(s => s).map(s => s.split(',').map(Number))";
+        const string Points = "sel => (document.querySelector(sel)?.getAttribute('points') || '').trim().split(' ').filter(s => s).map(s => s.split(',').map(Number))";
         await page.WaitForFunctionAsync($"({Points})('#chart-L1 polyline.limit').length >= 170", null, new() { Timeout = 5000 });
         foreach (int phase in new[] { 1, 2, 3 })
         {
