@@ -33,6 +33,9 @@ namespace ChargeManager.Distribution.Api
         public readonly JsonWriter Response = new JsonWriter(8192);
         public readonly EventLog Log = new EventLog(200);
 
+        /// <summary>The last hour, sampled every 10 s, for the web page's chart (charge_manager/history).</summary>
+        public readonly History History = new History();
+
         public ManagerConfig Config;
         public LowLevelConfig LowLevel;
 
@@ -135,6 +138,7 @@ namespace ChargeManager.Distribution.Api
                 Link.Tick(nowMs, timeOfDayMs);
                 LogChanges(nowMs);
             }
+            History.Record(Group, nowMs);
         }
 
         /// <summary>Errors always; with verbose, every changed allocation (WARP's allocation log).</summary>
@@ -241,8 +245,8 @@ namespace ChargeManager.Distribution.Api
 
         static bool IsObject(string name)
         {
-            if (name == "event_log" || name == "contactor_reset")
-                return true; // not retained MQTT values: a log, and a command
+            if (name == "event_log" || name == "contactor_reset" || name == "history")
+                return true; // not retained MQTT values: a log, a command, the last hour
             for (int i = 0; i < Objects.Length; i++)
                 if (Objects[i] == name)
                     return true;
@@ -404,6 +408,8 @@ namespace ChargeManager.Distribution.Api
                 StateWriter.WriteState(this, Response, nowMs);
             else if (name == "event_log")
                 WriteLog(Response);
+            else if (name == "history")
+                History.Write(Response, nowMs);
             else
                 StateWriter.WriteLowLevelState(this, Response, nowMs);
         }
