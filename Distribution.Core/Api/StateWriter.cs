@@ -126,7 +126,8 @@ namespace ChargeManager.Distribution.Api
         {
             if (float.IsNaN(amps))
                 return -1;
-            return amps <= 0 ? 0 : (long)(amps * 1000f);
+            // Clamped before the cast: nanoCLR wraps an out-of-range cast where .NET saturates.
+            return amps <= 0 ? 0 : (long)(ChargeManager.Distribution.Protocol.StatePacket.Range(amps, ChargeManager.Distribution.Protocol.StatePacket.MaxAmps) * 1000f);
         }
 
         static long Time(long ms)

@@ -12,6 +12,7 @@ namespace ChargeManager.Distribution.Json
         const int MaxDepth = 16;
         byte[] b;
         int end, pos;
+        string field; // the key whose value is being parsed, for error messages
 
         /// <summary>Why the last parse failed, or null.</summary>
         public string Error;
@@ -22,6 +23,7 @@ namespace ChargeManager.Distribution.Json
             end = length;
             pos = 0;
             Error = null;
+            field = null;
             SkipSpace();
             JsonNode value = Value(0);
             if (value == null)
@@ -35,7 +37,7 @@ namespace ChargeManager.Distribution.Json
         JsonNode Fail(string what)
         {
             if (Error == null)
-                Error = "invalid JSON at byte " + pos.ToString() + ": " + what;
+                Error = "invalid JSON at byte " + pos.ToString() + (field == null ? "" : " (in '" + field + "')") + ": " + what;
             return null;
         }
 
@@ -118,9 +120,12 @@ namespace ChargeManager.Distribution.Json
                         return Fail("':' was expected after the key '" + key + "'");
                     pos++;
                     SkipSpace();
+                    string outer = field;
+                    field = key;
                     JsonNode value = Value(depth + 1);
                     if (value == null)
                         return null;
+                    field = outer;
                     keys.Add(key);
                     values.Add(value);
                     SkipSpace();
@@ -293,6 +298,9 @@ namespace ChargeManager.Distribution.Json
                                 Fail("\\u needs four hex digits");
                                 return null;
                             }
+                            c = Escaped(c);
+                            if (c < 0)
+                                return null;
                             break;
                         default:
                             Fail("unknown escape in a string");
@@ -303,10 +311,7 @@ namespace ChargeManager.Distribution.Json
                 {
                     c = Utf8(c);
                     if (c < 0)
-                    {
-                        Fail("invalid UTF-8 in a string");
                         return null;
-                    }
                 }
                 if (c > 0xFFFF)
                 {
@@ -349,21 +354,88 @@ namespace ChargeManager.Distribution.Json
             return v;
         }
 
+        /// <summary>
+        /// A \\u escape as a code point: a high surrogate must be followed by an escaped low one (the
+        /// pair is one code point); U+0000 and unpaired surrogates are rejected (-1, with the error), as
+        /// they cannot be stored or served as valid UTF-8 (and nanoCLR's strings end at U+0000).
+        /// </summary>
+        int Escaped(int c)
+        {
+            if (c == 0)
+            {
+                Fail("U+0000 is not allowed in strings");
+                return -1;
+            }
+            if (c >= 0xDC00 && c <= 0xDFFF)
+            {
+                Fail("unpaired surrogate \\u" + Hex(c) + " in a string");
+                return -1;
+            }
+            if (c < 0xD800 || c > 0xDBFF)
+                return c;
+            int low = -1;
+            if (pos + 6 <= end && b[pos] == '\\' && b[pos + 1] == 'u')
+            {
+                pos += 2;
+                low = Hex4();
+                if (low < 0)
+                {
+                    Fail("\\u needs four hex digits");
+                    return -1;
+                }
+            }
+            if (low < 0xDC00 || low > 0xDFFF)
+            {
+                Fail("unpaired surrogate \\u" + Hex(c) + " in a string");
+                return -1;
+            }
+            return 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
+        }
+
+        /// <summary>Four upper-case hex digits.</summary>
+        static string Hex(int c)
+        {
+            char[] h = new char[4];
+            for (int i = 3; i >= 0; i--, c >>= 4)
+                h[i] = (char)((c & 15) < 10 ? '0' + (c & 15) : 'A' + (c & 15) - 10);
+            return new string(h);
+        }
+
+        /// <summary>
+        /// One UTF-8 sequence after its first byte, strictly (RFC 3629): no overlong forms, no
+        /// surrogates (ED A0..BF), nothing above U+10FFFF (F4 90.., F5..FF); -1 with the error otherwise.
+        /// </summary>
         int Utf8(int first)
         {
-            int extra, value;
-            if ((first & 0xE0) == 0xC0) { extra = 1; value = first & 0x1F; }
-            else if ((first & 0xF0) == 0xE0) { extra = 2; value = first & 0x0F; }
-            else if ((first & 0xF8) == 0xF0) { extra = 3; value = first & 0x07; }
-            else return -1;
-            if (pos + extra > end)
-                return -1;
+            int extra, value, minimum;
+            if (first >= 0xC2 && first <= 0xDF) { extra = 1; value = first & 0x1F; minimum = 0x80; }
+            else if ((first & 0xF0) == 0xE0) { extra = 2; value = first & 0x0F; minimum = 0x800; }
+            else if (first >= 0xF0 && first <= 0xF4) { extra = 3; value = first & 0x07; minimum = 0x10000; }
+            else if (first == 0xC0 || first == 0xC1) { Fail("invalid UTF-8 in a string: overlong encoding"); return -1; }
+            else { Fail("invalid UTF-8 in a string: byte 0x" + Hex(first).Substring(2) + " cannot start a character"); return -1; }
             for (int i = 0; i < extra; i++)
             {
-                int c = b[pos++];
-                if ((c & 0xC0) != 0x80)
+                if (pos >= end || (b[pos] & 0xC0) != 0x80)
+                {
+                    Fail("invalid UTF-8 in a string: a character is cut short");
                     return -1;
-                value = (value << 6) | (c & 0x3F);
+                }
+                value = (value << 6) | (b[pos++] & 0x3F);
+            }
+            if (value < minimum)
+            {
+                Fail("invalid UTF-8 in a string: overlong encoding");
+                return -1;
+            }
+            if (value >= 0xD800 && value <= 0xDFFF)
+            {
+                Fail("invalid UTF-8 in a string: a surrogate (U+" + Hex(value) + ") encoded in UTF-8");
+                return -1;
+            }
+            if (value > 0x10FFFF)
+            {
+                Fail("invalid UTF-8 in a string: above U+10FFFF");
+                return -1;
             }
             return value;
         }

@@ -147,12 +147,29 @@ namespace ChargeManager.Distribution.Json
             hasItems[depth] = true;
         }
 
+        /// <summary>Text up to this many UTF-16 units is indexed in place; longer text is copied once.</summary>
+        const int IndexedText = 32;
+
+        /// <summary>
+        /// A string by code points. nanoCLR keeps strings as UTF-8: its indexer walks from the start
+        /// (O(n²) over a string) and returns the high surrogate at a low surrogate's position, so
+        /// long text and text outside the BMP go through one ToCharArray; short BMP text (names) is
+        /// indexed and allocates nothing. A surrogate without its partner (only .NET can hold one; the
+        /// parser rejects them) is written as U+FFFD, so the output is always valid UTF-8.
+        /// </summary>
         void Quoted(string s)
         {
             Put('"');
-            for (int i = 0; i < s.Length; i++)
+            int n = s.Length;
+            char[] chars = n > IndexedText ? s.ToCharArray() : null;
+            for (int i = 0; i < n; i++)
             {
-                int c = s[i];
+                int c = chars != null ? chars[i] : s[i];
+                if (c >= 0xD800 && c <= 0xDFFF && chars == null)
+                {
+                    chars = s.ToCharArray();
+                    c = chars[i];
+                }
                 if (c == '"' || c == '\\')
                 {
                     Put('\\');
@@ -168,8 +185,17 @@ namespace ChargeManager.Distribution.Json
                     Put((char)c);
                 else
                 {
-                    if (c >= 0xD800 && c <= 0xDBFF && i + 1 < s.Length)
-                        c = 0x10000 + ((c - 0xD800) << 10) + (s[++i] - 0xDC00);
+                    if (c >= 0xD800 && c <= 0xDFFF)
+                    {
+                        int low = c <= 0xDBFF && i + 1 < n ? chars[i + 1] : 0;
+                        if (low >= 0xDC00 && low <= 0xDFFF)
+                        {
+                            c = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
+                            i++;
+                        }
+                        else
+                            c = 0xFFFD;
+                    }
                     Utf8(c);
                 }
             }

@@ -69,14 +69,14 @@ namespace ChargeManager.Distribution.Protocol
             ChargerState = b[29];
             ErrorState = b[30];
             StateFlags = b[31];
-            LineVoltage1 = Wire.F32(b, 32);
-            LineVoltage2 = Wire.F32(b, 36);
-            LineVoltage3 = Wire.F32(b, 40);
-            LineCurrent1 = Wire.F32(b, 44);
-            LineCurrent2 = Wire.F32(b, 48);
-            LineCurrent3 = Wire.F32(b, 52);
-            PowerTotal = Wire.F32(b, 68);
-            EnergyAbs = Wire.F32(b, 76);
+            LineVoltage1 = Range(Wire.F32(b, 32), MaxVolts);
+            LineVoltage2 = Range(Wire.F32(b, 36), MaxVolts);
+            LineVoltage3 = Range(Wire.F32(b, 40), MaxVolts);
+            LineCurrent1 = Range(Wire.F32(b, 44), MaxAmps);
+            LineCurrent2 = Range(Wire.F32(b, 48), MaxAmps);
+            LineCurrent3 = Range(Wire.F32(b, 52), MaxAmps);
+            PowerTotal = Range(Wire.F32(b, 68), MaxWatts);
+            EnergyAbs = Range(Wire.F32(b, 76), MaxKwh);
             TimeSinceStateChangeMs = Version >= 2 ? Wire.U32(b, 80) : -1;
             if (Version >= 3)
             {
@@ -93,6 +93,26 @@ namespace ChargeManager.Distribution.Protocol
             }
             RequestedChargeMode = Version >= 4 ? b[88] : 4;
             return PacketCheck.Ok;
+        }
+
+        /// <summary>
+        /// Bounds for the meter's floats (A, V, W, kWh; symmetric, far beyond any charger). Every float
+        /// from the wire is clamped into them at once, so that no later cast to an integer overflows:
+        /// .NET saturates such a cast and nanoCLR wraps it (3e6 A once became 32 A on one and 6 A on
+        /// the other). NaN stays NaN: it means "no meter".
+        /// </summary>
+        public const float MaxAmps = 1000f, MaxVolts = 10000f, MaxWatts = 1e7f, MaxKwh = 1e9f;
+
+        /// <summary>value clamped to [-bound, bound] (infinities included); NaN unchanged.</summary>
+        public static float Range(float value, float bound)
+        {
+            if (float.IsNaN(value))
+                return value; // first: on nanoCLR NaN > bound is true
+            if (value > bound)
+                return bound;
+            if (value < -bound)
+                return -bound;
+            return value;
         }
 
         /// <summary>Writes the packet in the given version (for the charger simulator and tests); returns its length.</summary>

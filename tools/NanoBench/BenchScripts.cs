@@ -1,0 +1,176 @@
+using System;
+using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Api;
+using ChargeManager.Distribution.Link;
+using ChargeManager.Distribution.Protocol;
+
+namespace ChargeManager.NanoBench
+{
+    /// <summary>Bytes of managed heap in use after a collection (nanoCLR: minus the free bytes GC.Run(false) reports; only differences count).</summary>
+    public delegate long HeapProbe();
+
+    /// <summary>Bytes allocated so far by this thread, or -1 where the runtime cannot say (nanoCLR).</summary>
+    public delegate long AllocationProbe();
+
+    /// <summary>
+    /// Memory and speed of the core as the device runs it: ChargeManagerApp with 1, 10 and 64 chargers
+    /// (heap held after construction and after 1,000 ticks of 50 ms with every charger answering),
+    /// and at 8 and 64 chargers the time of a tick without an allocator run, a tick with one, and one
+    /// allocator run. The same source runs on nanoCLR and on .NET (tools/NanoBench/run.sh); it prints
+    /// integers only: "mem N constructed=B ticked=B perTick=B", "speed N tick=ns tickRun=ns run=ns".
+    /// </summary>
+    public static class BenchScripts
+    {
+        public static void Run(HeapProbe heap, AllocationProbe allocated, string runtime)
+        {
+            Console.WriteLine("bench " + runtime);
+            Memory(heap, allocated, 1);   // the first app also pays for the statics and type loads; measured again below
+            Memory(heap, allocated, 1);
+            Memory(heap, allocated, 10);
+            Memory(heap, allocated, 64);
+            Speed(8);                     // once to warm up (.NET's JIT tiers), then measured
+            Speed(64);
+            Speed(8);
+            Speed(64);
+            Console.WriteLine("bench done");
+        }
+
+        sealed class Nothing : IFileStore, IDatagramSender, IHostResolver
+        {
+            public byte[] Read(string name) { return null; }
+            public void Write(string name, byte[] data, int length) { }
+            public bool Exists(string name) { return false; }
+            public void Delete(string name) { }
+            public void Move(string from, string to) { }
+            public void Send(byte[] buffer, int length, uint ipv4, int port) { }
+            public void Resolve(int charger, string host, HostKind kind) { }
+        }
+
+        static ChargeManagerApp NewApp(int n)
+        {
+            var c = new ManagerConfig();
+            c.EnableChargeManager = true;
+            c.DefaultAvailableCurrent = 16000 * n;
+            c.MaximumAvailableCurrent = 32000 * n;
+            c.Hosts = new string[n];
+            c.Names = new string[n];
+            for (int i = 0; i < n; i++)
+            {
+                c.Hosts[i] = "10.0." + (i / 200).ToString() + "." + (i % 200 + 2).ToString();
+                c.Names[i] = "warp2-" + i.ToString();
+            }
+            var nothing = new Nothing();
+            return new ChargeManagerApp(nothing, nothing, nothing, c, 0);
+        }
+
+        static readonly StatePacket packet = new StatePacket();
+        static readonly byte[] buffer = new byte[StatePacket.NewestLength];
+
+        static AllocationProbe receiveProbe;
+        static long receiveAllocated;
+
+        /// <summary>Every charger sends its state: charging, echoing its command (only the manager's receive is counted).</summary>
+        static void States(ChargeManagerApp app, long now)
+        {
+            int n = app.Group.Count;
+            for (int i = 0; i < n; i++)
+            {
+                packet.Version = 5;
+                packet.Seq = (ushort)(now / 50);
+                packet.EvseUptime = (uint)(now / 10);
+                packet.ChargerState = i % 5 == 4 ? 0 : 3;
+                packet.Iec61851State = 2;
+                packet.SupportedCurrent = 32000;
+                packet.AllowedChargingCurrent = app.Group.CommandedCurrent(i);
+                packet.StateFlags = StatePacket.StateFlagManaged;
+                packet.LineCurrent1 = packet.LineCurrent2 = packet.LineCurrent3 = float.NaN;
+                packet.Phases = 3;
+                packet.TimeSinceStateChangeMs = now;
+                int length = packet.Encode(buffer, 5); // the simulated charger's side: BitConverter allocates here
+                long a0 = receiveProbe == null ? 0 : receiveProbe();
+                app.Receive(buffer, length, (uint)(0x0A000000 + ((i / 200) << 8) + i % 200 + 2), GroupLink.ChargerPort, now);
+                if (receiveProbe != null)
+                    receiveAllocated += receiveProbe() - a0;
+            }
+        }
+
+        static void Memory(HeapProbe heap, AllocationProbe allocated, int n)
+        {
+            long before = heap();
+            ChargeManagerApp app = NewApp(n);
+            long constructed = heap() - before;
+            long now = 0;
+            for (int t = 0; t < 1000; t++)
+            {
+                now += 50;
+                if (t % 20 == 0)
+                    States(app, now);
+                app.Tick(now, -1);
+            }
+            long ticked = heap() - before;
+            // Allocation per tick and per received state, after warm-up (where the runtime can count it).
+            long inTicks = 0;
+            receiveProbe = allocated;
+            receiveAllocated = 0;
+            for (int t = 0; t < 1000; t++)
+            {
+                now += 50;
+                if (t % 20 == 0)
+                    States(app, now);
+                long a1 = allocated();
+                app.Tick(now, -1);
+                inTicks += allocated() - a1;
+            }
+            receiveProbe = null;
+            long inStates = receiveAllocated;
+            bool counted = allocated() >= 0;
+            Console.WriteLine("mem " + n.ToString() + " constructed=" + constructed.ToString() + " ticked=" + ticked.ToString()
+                + " perTick=" + (counted ? (inTicks / 1000).ToString() : "n/a")
+                + " perState=" + (counted ? (inStates / (50 * n)).ToString() : "n/a"));
+        }
+
+        static long Ticks() { return DateTime.UtcNow.Ticks; }
+
+        static void Speed(int n)
+        {
+            ChargeManagerApp app = NewApp(n);
+            long now = 0;
+            for (int t = 0; t < 200; t++) // warm up: every charger heard, start-up over
+            {
+                now += 50;
+                if (t % 20 == 0)
+                    States(app, now);
+                app.Tick(now, -1);
+            }
+            long tickTime = 0, runTime = 0;
+            int ticks = 0, runs = 0;
+            for (int block = 0; block < 10; block++)
+            {
+                States(app, now);
+                app.Group.Scheduler.RequestNow();
+                now += 50;
+                long t0 = Ticks();
+                app.Tick(now, -1);            // a tick with an allocator run
+                runTime += Ticks() - t0;
+                runs++;
+                for (int t = 0; t < 99; t++)  // 5 s of ticks: no run is due (interval 10 s)
+                {
+                    now += 50;
+                    t0 = Ticks();
+                    app.Tick(now, -1);
+                    tickTime += Ticks() - t0;
+                    ticks++;
+                }
+            }
+            Allocator allocator = app.Group.Allocator;
+            int allocatorRuns = n <= 8 ? 400 : 100;
+            long a0 = Ticks();
+            for (int k = 0; k < allocatorRuns; k++)
+                allocator.Run(16000 * n, 16000 * n, 16000 * n, now + k, -1);
+            long allocatorTime = Ticks() - a0;
+            // DateTime ticks are 100 ns.
+            Console.WriteLine("speed " + n.ToString() + " tick=" + (tickTime * 100 / ticks).ToString() + "ns tickRun="
+                + (runTime * 100 / runs).ToString() + "ns run=" + (allocatorTime * 100 / allocatorRuns).ToString() + "ns");
+        }
+    }
+}
