@@ -26,7 +26,10 @@ public sealed class UdpManager : IDatagramSender, IDisposable
     readonly Socket socket;
     readonly Thread loop;
     readonly DesktopResolver resolver;
-    readonly byte[] receiveBuffer = new byte[1500];
+    // WARP's 1500 bytes, plus one: a datagram that fills it was larger (Linux truncates silently) and is dropped.
+    readonly byte[] receiveBuffer = new byte[ReceiveLimit + 1];
+    const int ReceiveLimit = 1500;
+    EndPoint from = new IPEndPoint(IPAddress.Any, 0);
     readonly Random random = new(5);
     volatile bool running = true;
 
@@ -40,6 +43,9 @@ public sealed class UdpManager : IDatagramSender, IDisposable
     {
         Clock = clock;
         socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
+        if (OperatingSystem.IsWindows())
+            socket.IOControl(unchecked((int)0x9800000C), new byte[4], null); // SIO_UDP_CONNRESET off: no ICMP resets on an unconnected socket
+        socket.ReceiveBufferSize = 1 << 20; // room for bursts (the kernel caps it at net.core.rmem_max)
         socket.Bind(bind ?? new IPEndPoint(IPAddress.Any, GroupLink.ManagerPort));
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint;
         resolver = new DesktopResolver(browseTargets);
@@ -52,27 +58,97 @@ public sealed class UdpManager : IDatagramSender, IDisposable
     public GroupLink Link => App.Link;
     public DesktopResolver Resolver => resolver;
 
+    /// <summary>At most this many datagrams are read per tick, so a flood cannot starve the tick (the rest wait in the socket).</summary>
+    public const int MaxDatagramsPerTick = 4096;
+
+    /// <summary>Datagrams read, and of them: larger than the receive buffer (dropped whole).</summary>
+    public long DatagramsReceived, OversizedDatagrams;
+    /// <summary>Receive errors other than "nothing to read" (ICMP errors surfacing as socket exceptions, and the like).</summary>
+    public long ReceiveErrors;
+    /// <summary>Exceptions the loop caught and survived (logged, at most one line per 10 s).</summary>
+    public long LoopFaults;
+    long lastFaultLogMs = long.MinValue / 2;
+
+    /// <summary>
+    /// Receives, resolves, ticks, every 20 ms, and never dies: any exception is counted, logged and
+    /// the loop goes on (a dead loop would leave every charger at its last current until its own 30 s
+    /// fallback; a living one keeps commanding them).
+    /// </summary>
     void Run()
     {
-        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
         while (running)
         {
-            lock (Gate)
+            try
             {
-                long now = Clock.NowMs;
-                while (socket.Available > 0)
+                lock (Gate)
                 {
-                    int n;
-                    try { n = socket.ReceiveFrom(receiveBuffer, ref from); }
-                    catch (SocketException) { break; } // e.g. ICMP port unreachable from a charger that went away
-                    var source = (IPEndPoint)from;
-                    App.Receive(receiveBuffer, n, ToUInt(source.Address), source.Port, now);
+                    long now = Clock.NowMs;
+                    ReceiveAll(now);
+                    resolver.Poll(App.Link, now);
+                    App.Tick(now, (long)DateTime.Now.TimeOfDay.TotalMilliseconds);
+                    Ticked?.Invoke(now);
                 }
-                resolver.Poll(App.Link, now);
-                App.Tick(now, (long)DateTime.Now.TimeOfDay.TotalMilliseconds);
-                Ticked?.Invoke(now);
+            }
+            catch (Exception e) when (running)
+            {
+                LoopFaults++;
+                try
+                {
+                    lock (Gate)
+                    {
+                        long now = Clock.NowMs;
+                        if (now - lastFaultLogMs >= 10_000)
+                        {
+                            lastFaultLogMs = now;
+                            App.Log.Add(now, "manager loop fault (survived, " + LoopFaults + " so far): " + e.GetType().Name + ": " + e.Message);
+                        }
+                    }
+                }
+                catch (Exception)
+                {
+                    // logging must not end the loop either
+                }
             }
             Clock.Sleep(20);
+        }
+    }
+
+    /// <summary>
+    /// Reads until the socket has nothing more (WouldBlock) or <see cref="MaxDatagramsPerTick"/>.
+    /// Not <c>while (socket.Available &gt; 0)</c>: an empty datagram at the head of the queue makes
+    /// Available 0 on Linux, and it would never be read, so nothing after it either (issue 13).
+    /// </summary>
+    void ReceiveAll(long now)
+    {
+        for (int k = 0; k < MaxDatagramsPerTick; k++)
+        {
+            int n;
+            try
+            {
+                n = socket.ReceiveFrom(receiveBuffer, ref from);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+            {
+                return; // nothing more for now
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.MessageSize)
+            {
+                OversizedDatagrams++; // larger than any charger sends: consumed and dropped
+                continue;
+            }
+            catch (SocketException)
+            {
+                ReceiveErrors++; // e.g. ICMP port unreachable after a send to a charger that went away
+                continue;
+            }
+            DatagramsReceived++;
+            if (n > ReceiveLimit)
+            {
+                OversizedDatagrams++;
+                continue;
+            }
+            var source = (IPEndPoint)from;
+            App.Receive(receiveBuffer, n, ToUInt(source.Address), source.Port, now);
         }
     }
 
