@@ -174,8 +174,16 @@ namespace ChargeManager.Firmware.Api
         {
             HttpListenerRequest request = context.Request; // parses the head: the watchdog bounds this
             HttpListenerResponse response = context.Response;
-            request.InputStream.ReadTimeout = StreamTimeoutMs;
-            response.OutputStream.WriteTimeout = StreamTimeoutMs;
+            try
+            {
+                // Socket timeouts through NetworkStream (InputNetworkStreamWrapper passes them on).
+                request.InputStream.ReadTimeout = StreamTimeoutMs;
+                response.OutputStream.WriteTimeout = StreamTimeoutMs;
+            }
+            catch (System.Exception)
+            {
+                // a stream without timeouts: the watchdog still bounds the request
+            }
             int length = 0;
             if (request.ContentLength64 > 0)
             {
