@@ -31,38 +31,92 @@ namespace ChargeManager.Firmware
                 + (freeAtBoot - freeWithCore).ToString() + " bytes; " + freeWithCore.ToString() + " bytes free");
             capacityProbe = null;
 
-            NetworkHelper.SetupNetworkHelper();
-            if (!NetworkHelper.NetworkReady.WaitOne(Board.NetworkTimeoutMs, false))
-                Debug.WriteLine("ChargeManager: no network yet; the chargers fall back to 0 A on their own");
+            try
+            {
+                NetworkHelper.SetupNetworkHelper();
+                if (!NetworkHelper.NetworkReady.WaitOne(Board.NetworkTimeoutMs, false))
+                    Debug.WriteLine("ChargeManager: no network yet; the chargers fall back to 0 A on their own");
+            }
+            catch (System.Exception e)
+            {
+                Debug.WriteLine("ChargeManager: network setup failed (" + e.Message + "); going on, the sockets retry");
+            }
 
             object gate = new object();
-            var socket = new ChargerSocket();
             var resolver = new DeviceResolver(ManagerConfig.MaxChargers);
             var defaults = new ManagerConfig { DefaultAvailableCurrent = 0, MaximumAvailableCurrent = 0 };
-            var store = new FlashStore();
+            var flash = new FlashStore();
+            // The core writes config through this queue under the lock; ApiCall writes it to flash after the lock (README, "Device").
+            var store = new WriteBehindStore(flash, 32);
             GpioContactor contactor = Board.HasContactor
                 ? new GpioContactor(new GpioController(), Board.ContactorRelayPin, Board.ContactorFeedbackPin)
                 : null;
+            ChargerSocket socket = null;
+            while (socket == null)
+            {
+                try
+                {
+                    socket = new ChargerSocket();
+                }
+                catch (System.Exception e)
+                {
+                    Debug.WriteLine("ChargeManager: UDP socket not to be had yet (" + e.Message + ")");
+                    Thread.Sleep(1000);
+                }
+            }
             var app = new ChargeManagerApp(store, socket, resolver, defaults, System.Environment.TickCount64, contactor);
             app.Log.Written += (now, message) => Debug.WriteLine("[" + (now / 1000).ToString() + " s] " + message);
+            var plan = new PublishPlan();
 
-            new HttpApi(app, gate, store).Start();
+            // Each API runs on its own threads, catches, logs and recovers by itself; nothing it meets stops this loop.
+            new HttpApi(app, gate, new ApiCall(app, gate, store, plan), flash).Start();
             if (Board.MqttBroker != null)
-                new MqttApi(app, gate, Board.MqttBroker, Board.MqttPort, Board.MqttPrefix, Board.MqttUser, Board.MqttPassword).Start();
+                new MqttApi(app, gate, new ApiCall(app, gate, store, plan), plan, Board.MqttBroker, Board.MqttPort, Board.MqttPrefix,
+                    Board.MqttUser, Board.MqttPassword).Start();
 
-            long ticks = 0;
+            long ticks = 0, longestWaitMs = 0, failures = 0;
             while (true)
             {
-                long now = System.Environment.TickCount64;
-                lock (gate)
+                try
                 {
-                    socket.ReceiveAll(app, now);
-                    resolver.Poll(app.Link, now);
-                    app.Tick(now, -1);
+                    long before = System.Environment.TickCount64;
+                    long now;
+                    lock (gate)
+                    {
+                        now = System.Environment.TickCount64;
+                        if (now - before > longestWaitMs)
+                            longestWaitMs = now - before; // what an API thread cost the loop
+                        socket.ReceiveAll(app, now);
+                        resolver.Poll(app.Link, now);
+                        app.Tick(now, -1);
+                    }
+                    if (++ticks % 1200 == 0)
+                    {
+                        Debug.WriteLine("ChargeManager: last tick " + (System.Environment.TickCount64 - now).ToString()
+                            + " ms, longest wait for the lock " + longestWaitMs.ToString() + " ms, " + app.Link.DatagramsSent.ToString()
+                            + " commands sent, " + socket.Received.ToString() + " datagrams received (" + socket.Errors.ToString()
+                            + " errors), " + failures.ToString() + " failed ticks, " + GC.Run(false).ToString() + " bytes free");
+                        longestWaitMs = 0;
+                    }
                 }
-                if (++ticks % 1200 == 0)
-                    Debug.WriteLine("ChargeManager: last tick " + (System.Environment.TickCount64 - now).ToString()
-                        + " ms, " + app.Link.DatagramsSent.ToString() + " commands sent, " + GC.Run(false).ToString() + " bytes free");
+                catch (System.Exception e)
+                {
+                    // One failed tick must not end Main: that would leave every charger to fall back to 0 A.
+                    // The chargers keep their last command until the next tick; the log says what happened (the first ten, then every 1000th).
+                    if (++failures <= 10 || failures % 1000 == 0)
+                    {
+                        Debug.WriteLine("ChargeManager: tick failed (" + failures.ToString() + "): " + e.Message);
+                        try
+                        {
+                            lock (gate)
+                                app.Log.Add(System.Environment.TickCount64, "tick failed: " + e.Message);
+                        }
+                        catch (System.Exception)
+                        {
+                            // nothing more to do than go on
+                        }
+                    }
+                }
                 Thread.Sleep(Board.TickMs);
             }
         }

@@ -315,7 +315,7 @@ public class DeviceGlueTests(ITestOutputHelper output) : IDatagramSender, IHostR
         output.WriteLine($"longest wait of the 50 ms loop for the lock, config write on a 300 ms/operation flash + 2 s stalled client: "
             + $"{now} ms with ApiCall + WriteBehindStore, {before} ms with everything under the lock");
         Console.WriteLine($"lock wait: {now} ms (firmware discipline), {before} ms (old discipline)");
-        Assert.True(now < 100, $"the loop waited {now} ms");
+        Assert.True(now < 250, $"the loop waited {now} ms");
         Assert.True(before > 2000, $"the old discipline should block: {before} ms");
     }
 }

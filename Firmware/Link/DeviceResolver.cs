@@ -48,7 +48,7 @@ namespace ChargeManager.Firmware.Link
                     return; // one at a time, as WARP does; the link asks again later
                 dnsBusy = true;
             }
-            new Thread(() =>
+            ThreadStart lookup = () =>
             {
                 uint found = 0;
                 try
@@ -71,7 +71,16 @@ namespace ChargeManager.Firmware.Link
                     }
                     dnsBusy = false;
                 }
-            }).Start();
+            };
+            try
+            {
+                new Thread(lookup).Start();
+            }
+            catch (System.Exception)
+            {
+                lock (gate)
+                    dnsBusy = false; // no thread to be had now (memory): the link asks again later
+            }
         }
 
         /// <summary>On the main loop: applies DNS answers, reads browse answers, starts a browse when one is wanted.</summary>
@@ -83,40 +92,61 @@ namespace ChargeManager.Firmware.Link
                     link.Resolved(answeredCharger[i], answeredAddress[i]);
                 answers = 0;
             }
-            while (mdns != null && mdns.Available > 0)
+            // Polled, bounded, and every error caught, as in ChargerSocket: a 0-byte or bad datagram, an ICMP
+            // error or a broken socket costs that datagram (or the socket, made again at the next browse), never the loop.
+            for (int n = 0; mdns != null && n < ChargerSocket.MaxDatagramsPerTick; n++)
             {
                 EndPoint from = new IPEndPoint(IPAddress.Any, 0);
                 int length;
                 try
                 {
+                    if (!mdns.Poll(0, SelectMode.SelectRead))
+                        break;
                     length = mdns.ReceiveFrom(buffer, 0, buffer.Length, SocketFlags.None, ref from);
                 }
-                catch (SocketException)
+                catch (System.Exception)
                 {
+                    Drop();
                     break;
                 }
-                if (message.Read(buffer, length) && message.IsResponse)
+                if (length > 0 && message.Read(buffer, length) && message.IsResponse)
                     ChargerDiscovery.Apply(message, link);
             }
             if (browseWanted && nowMs - browseStartedMs >= BrowseTimeoutMs)
             {
                 browseWanted = false;
                 browseStartedMs = nowMs;
-                if (mdns == null)
-                {
-                    mdns = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                    mdns.Bind(new IPEndPoint(IPAddress.Any, 0));
-                }
                 int query = ChargerDiscovery.WriteQuery(buffer);
                 try
                 {
+                    if (mdns == null)
+                    {
+                        mdns = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                        mdns.Bind(new IPEndPoint(IPAddress.Any, 0));
+                    }
                     mdns.SendTo(buffer, 0, query, SocketFlags.None, mdnsGroup);
                 }
-                catch (SocketException)
+                catch (System.Exception)
                 {
-                    // no network yet; asked again while the charger is silent
+                    // no network yet, or no socket to be had: asked again while the charger is silent
+                    Drop();
                 }
             }
+        }
+
+        void Drop()
+        {
+            if (mdns == null)
+                return;
+            try
+            {
+                mdns.Close();
+            }
+            catch (System.Exception)
+            {
+                // it is replaced at the next browse either way
+            }
+            mdns = null;
         }
     }
 }
