@@ -64,7 +64,11 @@ namespace ChargeManager.Firmware
                     Thread.Sleep(1000);
                 }
             }
+            uint freeBeforeApp = GC.Run(false);
             var app = new ChargeManagerApp(store, socket, resolver, defaults, System.Environment.TickCount64, contactor);
+            uint freeWithApp = GC.Run(false); // the configured group as it runs (tools/NanoBench measures the same on nanoCLR)
+            Debug.WriteLine("ChargeManager: the core with " + app.Group.Count.ToString() + " configured chargers takes "
+                + (freeBeforeApp - freeWithApp).ToString() + " bytes; " + freeWithApp.ToString() + " bytes free");
             app.Log.Written += (now, message) => Debug.WriteLine("[" + (now / 1000).ToString() + " s] " + message);
             var plan = new PublishPlan();
 

@@ -142,8 +142,8 @@ namespace ChargeManager.NanoBench
                     States(app, now);
                 app.Tick(now, -1);
             }
-            long tickTime = 0, runTime = 0;
-            int ticks = 0, runs = 0;
+            // Each figure is the best of its blocks (the machine is shared; the best block is the least disturbed).
+            long tickTime = long.MaxValue, runTime = long.MaxValue;
             for (int block = 0; block < 10; block++)
             {
                 States(app, now);
@@ -151,26 +151,34 @@ namespace ChargeManager.NanoBench
                 now += 50;
                 long t0 = Ticks();
                 app.Tick(now, -1);            // a tick with an allocator run
-                runTime += Ticks() - t0;
-                runs++;
+                long t1 = Ticks();
+                if (t1 - t0 < runTime)
+                    runTime = t1 - t0;
+                t0 = Ticks();
                 for (int t = 0; t < 99; t++)  // 5 s of ticks: no run is due (interval 10 s)
                 {
                     now += 50;
-                    t0 = Ticks();
                     app.Tick(now, -1);
-                    tickTime += Ticks() - t0;
-                    ticks++;
                 }
+                t1 = Ticks();
+                if ((t1 - t0) * 100 / 99 < tickTime)
+                    tickTime = (t1 - t0) * 100 / 99; // in ns
             }
             Allocator allocator = app.Group.Allocator;
-            int allocatorRuns = n <= 8 ? 400 : 100;
-            long a0 = Ticks();
-            for (int k = 0; k < allocatorRuns; k++)
-                allocator.Run(16000 * n, 16000 * n, 16000 * n, now + k, -1);
-            long allocatorTime = Ticks() - a0;
+            int allocatorRuns = n <= 8 ? 100 : 20;
+            long allocatorTime = long.MaxValue;
+            for (int block = 0; block < 5; block++)
+            {
+                long a0 = Ticks();
+                for (int k = 0; k < allocatorRuns; k++)
+                    allocator.Run(16000 * n, 16000 * n, 16000 * n, now, -1);
+                long a1 = Ticks();
+                if ((a1 - a0) * 100 / allocatorRuns < allocatorTime)
+                    allocatorTime = (a1 - a0) * 100 / allocatorRuns; // in ns
+            }
             // DateTime ticks are 100 ns.
-            Console.WriteLine("speed " + n.ToString() + " tick=" + (tickTime * 100 / ticks).ToString() + "ns tickRun="
-                + (runTime * 100 / runs).ToString() + "ns run=" + (allocatorTime * 100 / allocatorRuns).ToString() + "ns");
+            Console.WriteLine("speed " + n.ToString() + " tick=" + tickTime.ToString() + "ns tickRun="
+                + (runTime * 100).ToString() + "ns run=" + allocatorTime.ToString() + "ns");
         }
     }
 }
