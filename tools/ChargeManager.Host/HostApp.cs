@@ -23,6 +23,7 @@ public sealed class HostApp : IAsyncDisposable
     public readonly Mqtt.MqttBridge Mqtt;
     public readonly SimulatedContactor Contactor;
     readonly WebApplication web;
+    readonly RequestGuard guard;
 
     HostApp(HostOptions options, TextWriter log)
     {
@@ -55,9 +56,10 @@ public sealed class HostApp : IAsyncDisposable
         if (options.MqttHost != null)
             Mqtt = new Mqtt.MqttBridge(Manager, options.MqttHost, options.MqttPort, options.MqttPrefix, options.MqttUser, options.MqttPassword);
 
+        guard = new RequestGuard(OwnNames(options));
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://{options.Http}");
+        builder.WebHost.ConfigureKestrel(k => k.Listen(options.Http, Http505Rewrite.Use));
         web = builder.Build();
         web.Run(Serve);
     }
@@ -81,21 +83,91 @@ public sealed class HostApp : IAsyncDisposable
 
     public string HttpAddress => $"http://{Options.Http}";
 
-    /// <summary>Every request goes to the core's API handler: (method, path, body) → (status, body).</summary>
+    /// <summary>
+    /// The names a request's Host header may carry (the core's <see cref="RequestGuard"/> decides):
+    /// localhost, this machine's name (also with ".local"), every address of its interfaces, the address
+    /// the API is bound to, and the names given with --hostname.
+    /// </summary>
+    public static string[] OwnNames(HostOptions options)
+    {
+        var names = new List<string> { "localhost", Environment.MachineName, Environment.MachineName + ".local", options.Http.Address.ToString() };
+        try
+        {
+            names.Add(System.Net.Dns.GetHostName());
+            foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
+                foreach (var a in nic.GetIPProperties().UnicastAddresses)
+                {
+                    var address = a.Address;
+                    if (address.IsIPv6LinkLocal || address.ScopeId != 0)
+                        address = new System.Net.IPAddress(address.GetAddressBytes()); // without "%scope": as a browser writes it in Host
+                    names.Add(address.ToString());
+                }
+        }
+        catch (Exception e) when (e is System.Net.NetworkInformation.NetworkInformationException or System.Net.Sockets.SocketException or PlatformNotSupportedException)
+        {
+            // the bound address, localhost and --hostname still count
+        }
+        names.AddRange(options.Hostnames);
+        return names.Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+    }
+
+    /// <summary>
+    /// Every request: first the core's <see cref="RequestGuard"/> (Host, Origin/Referer, Content-Type),
+    /// then the core's API handler: (method, path, body) → (status, body). Malformed bodies, transfer
+    /// and content encodings and sizes are answered 4xx here, never 5xx. No answer ever carries
+    /// Access-Control-Allow-Origin: the CORS policy is "no".
+    /// </summary>
     async Task Serve(HttpContext context)
     {
         var request = context.Request;
+        int status = guard.Check(request.Method, Header(request, "Host"), Header(request, "Origin"), Header(request, "Referer"), Header(request, "Content-Type"));
+        if (status != 0)
+        {
+            await Answer(context, status, guard.Message);
+            return;
+        }
         if (request.Method == "GET" && request.Path.Value is "/" or "/index.html")
         {
             context.Response.ContentType = "text/html; charset=utf-8";
             await context.Response.SendFileAsync(Path.Combine(AppContext.BaseDirectory, "web", "index.html"));
             return;
         }
+        string encoding = Header(request, "Content-Encoding");
+        if (encoding != null && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            await Answer(context, 415, "Content-Encoding '" + encoding + "' is not supported: send the JSON as it is");
+            return;
+        }
+        string transfer = Header(request, "Transfer-Encoding");
+        if (transfer != null && !transfer.Trim().Equals("chunked", StringComparison.OrdinalIgnoreCase))
+        {
+            // Kestrel passes codings before "chunked" (gzip, …) through undecoded: the body is not what was meant.
+            await Answer(context, 400, "Transfer-Encoding '" + transfer + "' is not supported: only chunked");
+            return;
+        }
+        if (request.ContentLength > ChargeManagerApp.MaxBodyBytes)
+        {
+            await Answer(context, 413, "request body too large: at most " + ChargeManagerApp.MaxBodyBytes + " bytes");
+            return;
+        }
         var body = new byte[ChargeManagerApp.MaxBodyBytes + 1];
         int length = 0, read;
-        while (length < body.Length && (read = await request.Body.ReadAsync(body.AsMemory(length))) > 0)
-            length += read;
-        int status;
+        try
+        {
+            while (length < body.Length && (read = await request.Body.ReadAsync(body.AsMemory(length))) > 0)
+                length += read;
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+        {
+            // Kestrel's own verdict on the framing (bad chunk sizes, a body shorter than announced, …)
+            await Answer(context, e.StatusCode is >= 400 and < 500 ? e.StatusCode : 400, "malformed request: " + e.Message);
+            return;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or OverflowException or FormatException or InvalidOperationException)
+        {
+            await Answer(context, 400, "malformed request body: " + e.Message);
+            return;
+        }
         byte[] answer;
         lock (Manager.Gate)
         {
@@ -108,6 +180,23 @@ public sealed class HostApp : IAsyncDisposable
         context.Response.StatusCode = status;
         context.Response.ContentType = status == 200 ? "application/json" : "text/plain; charset=utf-8";
         await context.Response.Body.WriteAsync(answer);
+    }
+
+    static string Header(HttpRequest request, string name)
+    {
+        var values = request.Headers[name];
+        return values.Count == 0 ? null : values.ToString(); // several: joined with ',', which never matches an own name
+    }
+
+    static async Task Answer(HttpContext context, int status, string message)
+    {
+        if (context.Response.HasStarted)
+            return;
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        if (status >= 400)
+            context.Response.Headers.Connection = "close"; // an unread or unframed body must not be taken for the next request
+        await context.Response.WriteAsync(message + "\n");
     }
 
     public async ValueTask DisposeAsync()

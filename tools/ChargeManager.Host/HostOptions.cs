@@ -18,6 +18,8 @@ public sealed class HostOptions
     public string MqttPrefix = DefaultPrefix();
     public string MqttUser, MqttPassword;
     public bool Contactor;
+    /// <summary>More names the HTTP API answers to (Host header), besides localhost, the machine's name and addresses.</summary>
+    public List<string> Hostnames = new();
 
     /// <summary>Like a device's "warp2/AbCd": a short id from the machine name, stable across restarts.</summary>
     static string DefaultPrefix()
@@ -37,6 +39,7 @@ public sealed class HostOptions
         "         --data DIR (default ./chargemanager-data)  --simulate N (emulated chargers, default 5, 0 = none)\n" +
         "         --simulate-from ADDRESS (first emulated charger, default 127.0.0.2)  --speed X (emulation clock, 1..100)\n" +
         "         --seconds S (stop after S seconds)\n" +
+        "         --hostname NAME (another name the API answers to; repeatable; localhost, the machine's name and addresses always)\n" +
         "         --contactor (the emulated chargers sit behind a simulated 1p/3p contactor)\n" +
         "         --mqtt HOST[:PORT] (broker; default none)  --mqtt-prefix PREFIX (default cm/<id>)  --mqtt-user U  --mqtt-password P";
 
@@ -58,6 +61,7 @@ public sealed class HostOptions
                 case "--http": ok &= IPEndPoint.TryParse(next, out o.Http); break;
                 case "--udp": ok &= IPEndPoint.TryParse(next, out o.Udp); break;
                 case "--data": o.Data = next; break;
+                case "--hostname": ok &= !string.IsNullOrWhiteSpace(next); o.Hostnames.Add(next?.Trim().TrimEnd('.')); break;
                 case "--simulate": ok &= int.TryParse(next, out o.Simulate) && o.Simulate is >= 0 and <= 64; break;
                 case "--simulate-from": ok &= IPAddress.TryParse(next, out o.SimulateFrom); break;
                 case "--speed": ok &= double.TryParse(next, NumberStyles.Float, CultureInfo.InvariantCulture, out o.Speed) && o.Speed is > 0 and <= 100; break;

@@ -27,6 +27,12 @@ public sealed class MqttBridge : IAsyncDisposable
 
     public int Connections { get; private set; }
 
+    /// <summary>The longest wait between reconnection attempts, ms: with it a returning broker has the
+    /// retained objects again and writes work within 10 s (issue 13; before, the backoff grew to 30 s).</summary>
+    public const int MaxBackoffMs = 8000;
+    /// <summary>How long one connection attempt may take, ms (a broker host that drops packets, not refuses).</summary>
+    public const int ConnectTimeoutMs = 1500;
+
     public MqttBridge(UdpManager manager, string host, int port, string prefix, string user, string password)
     {
         this.manager = manager;
@@ -42,7 +48,7 @@ public sealed class MqttBridge : IAsyncDisposable
 
     async Task Supervise()
     {
-        int backoffMs = 1000;
+        int backoffMs = 500;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -52,7 +58,9 @@ public sealed class MqttBridge : IAsyncDisposable
                     var options = new MqttClientOptionsBuilder()
                         .WithTcpServer(host, port)
                         .WithClientId("charge-manager-" + prefix.Replace('/', '-'))
-                        .WithCleanSession(true);
+                        .WithCleanSession(true)
+                        .WithTimeout(TimeSpan.FromMilliseconds(ConnectTimeoutMs))
+                        .WithKeepAlivePeriod(TimeSpan.FromSeconds(5)); // a silently vanished broker is noticed within ~7.5 s
                     if (!string.IsNullOrEmpty(user))
                         options.WithCredentials(user, password);
                     await client.ConnectAsync(options.Build(), stop.Token);
@@ -62,7 +70,7 @@ public sealed class MqttBridge : IAsyncDisposable
                         published.Clear(); // a new session: publish everything again
                     Connections++;
                     Log("MQTT connected to " + host + ":" + port + " as " + prefix);
-                    backoffMs = 1000;
+                    backoffMs = 500;
                 }
                 await PublishChanges();
                 await wake.WaitAsync(250, stop.Token);
@@ -73,9 +81,9 @@ public sealed class MqttBridge : IAsyncDisposable
             }
             catch (Exception e)
             {
-                Log("MQTT: " + e.Message + "; retrying in " + backoffMs / 1000 + " s");
+                Log("MQTT: " + e.Message + "; retrying in " + backoffMs / 1000.0 + " s");
                 try { await Task.Delay(backoffMs, stop.Token); } catch (OperationCanceledException) { return; }
-                backoffMs = Math.Min(backoffMs * 2, 30_000);
+                backoffMs = Math.Min(backoffMs * 2, MaxBackoffMs);
             }
         }
     }
