@@ -25,6 +25,14 @@ namespace ChargeManager.Distribution
         readonly int[] limit = new int[Phase.VectorLength];
         readonly bool[] pluggedIn;
 
+        // Chargers that may not follow our commands, and the most each may draw (mA, phases).
+        readonly bool[] uncontrolled;
+        readonly int[] worstCurrent;
+        readonly int[] worstPhases;
+        /// <summary>Σ of the uncontrolled chargers' worst case per [PV, L1, L2, L3]: the allocator plans within limit − reserved.</summary>
+        public readonly int[] Reserved = new int[Phase.VectorLength];
+        readonly int[] reservedBefore = new int[Phase.VectorLength];
+
         // With a contactor in front of the group: what every charger gets while it switches or is in error,
         // and the vehicle states from before the switch, which the allocator keeps seeing meanwhile.
         readonly ChargerAllocation[] zeroPlan;
@@ -38,6 +46,9 @@ namespace ChargeManager.Distribution
             Observations = new ChargerObservation[chargerCount];
             Allocations = new ChargerAllocation[chargerCount];
             pluggedIn = new bool[chargerCount];
+            uncontrolled = new bool[chargerCount];
+            worstCurrent = new int[chargerCount];
+            worstPhases = new int[chargerCount];
             zeroPlan = new ChargerAllocation[chargerCount];
             stateBeforeSwitch = new VehicleState[chargerCount];
             fullBeforeSwitch = new bool[chargerCount];
@@ -58,6 +69,69 @@ namespace ChargeManager.Distribution
         }
 
         public int Count { get { return Allocations.Length; } }
+
+        /// <summary>
+        /// Carries what the previous group knew of the chargers that stay (previousIndex[i]: charger i's
+        /// index in previous, or -1 for a new one): observations and the allocator's per-charger memory
+        /// (the same objects), the guard's commands and envelopes, the contactor. A new charger is
+        /// unknown: it may draw 32 A on three phases until it echoes a command or has been told 0 A for
+        /// the fallback time (counted from now). Call right after construction.
+        /// </summary>
+        public void CarryFrom(Distributor previous, int[] previousIndex, long nowMs)
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                int k = previousIndex[i];
+                if (k < 0)
+                {
+                    Guard.Forget(i);
+                    Guard.CommandSinceMs[i] = nowMs;
+                    continue;
+                }
+                PhaseRotation rotation = Observations[i].Rotation; // the caller set the new wiring
+                Observations[i] = previous.Observations[k];
+                Allocations[i] = previous.Allocations[k];
+                pluggedIn[i] = previous.pluggedIn[k];
+                uncontrolled[i] = previous.uncontrolled[k];
+                worstCurrent[i] = previous.worstCurrent[k];
+                worstPhases[i] = previous.worstPhases[k];
+                stateBeforeSwitch[i] = previous.stateBeforeSwitch[k];
+                fullBeforeSwitch[i] = previous.fullBeforeSwitch[k];
+                Guard.CarryFrom(previous.Guard, k, i);
+                if (Observations[i].Rotation != rotation)
+                {
+                    Observations[i].Rotation = rotation;
+                    Guard.Forget(i); // counted for the old wiring
+                }
+            }
+            Allocator.CarryFrom(previous.Allocator);
+            Switcher = previous.Switcher;
+            wasSwitching = previous.wasSwitching;
+            for (int p = 0; p < Phase.VectorLength; p++)
+                limit[p] = previous.limit[p];
+            Scheduler.RequestNow();
+        }
+
+        /// <summary>
+        /// The link found that a charger may not follow our commands (management disabled on it, charge
+        /// controller hung or not reacting), or that it follows them again. While it may not, it gets 0 A
+        /// in the plan, and it is counted as drawing worstCurrent (mA, at most 32 A) on worstPhases (1 or
+        /// 3, on its wiring; on all three when the wiring is unknown): the others share what is left of the
+        /// limit, and nothing it does costs them more than that. Ours; WARP stops the whole group instead.
+        /// </summary>
+        public void SetUncontrolled(int charger, bool value, int current, int phases)
+        {
+            if (current > AllocatorConfig.MaxChargerCurrent || current < 0)
+                current = AllocatorConfig.MaxChargerCurrent;
+            uncontrolled[charger] = value;
+            worstCurrent[charger] = current;
+            worstPhases[charger] = phases == 1 ? 1 : 3;
+        }
+
+        public bool Uncontrolled(int charger)
+        {
+            return uncontrolled[charger];
+        }
 
         /// <summary>The group sits behind this contactor (null: none); it decides the group's phase count.</summary>
         public PhaseSwitcher Switcher;
@@ -138,6 +212,7 @@ namespace ChargeManager.Distribution
                 if (SilentPastHold(i, nowMs))
                     Guard.ReleaseSilent(i, nowMs);
             }
+            Reserve();
             if (Switcher != null)
             {
                 TickSwitcher(nowMs);
@@ -146,10 +221,41 @@ namespace ChargeManager.Distribution
             }
             if (Scheduler.IsDue(nowMs))
             {
-                Allocator.Run(limit[Phase.L1], limit[Phase.L2], limit[Phase.L3], nowMs, timeOfDayMs);
+                Allocator.Run(limit[Phase.L1] - Reserved[Phase.L1], limit[Phase.L2] - Reserved[Phase.L2],
+                    limit[Phase.L3] - Reserved[Phase.L3], nowMs, timeOfDayMs);
                 Scheduler.Ran(nowMs);
             }
             return Guard.Rollout(Allocations, limit, nowMs);
+        }
+
+        /// <summary>Keeps the uncontrolled chargers' worst case in the guard and out of the allocator's budget; more reserved runs the allocator at once.</summary>
+        void Reserve()
+        {
+            for (int p = 0; p < Phase.VectorLength; p++)
+            {
+                reservedBefore[p] = Reserved[p];
+                Reserved[p] = 0;
+            }
+            for (int i = 0; i < Count; i++)
+            {
+                if (!uncontrolled[i])
+                {
+                    Guard.Unreserve(i);
+                    continue;
+                }
+                Guard.Reserve(i, worstCurrent[i], worstPhases[i]);
+                Cost.Add(Reserved, 0, worstCurrent[i], worstPhases[i], Observations[i].Rotation, 1);
+            }
+            bool more = false, less = false;
+            for (int p = Phase.L1; p <= Phase.L3; p++)
+            {
+                more |= Reserved[p] > reservedBefore[p];
+                less |= Reserved[p] < reservedBefore[p];
+            }
+            if (more)
+                Scheduler.RequestNow();
+            else if (less)
+                Scheduler.RequestSoon();
         }
 
         /// <summary>Never heard, or silent longer than the hold: no longer counted on to draw anything.</summary>

@@ -43,6 +43,14 @@ namespace ChargeManager.Distribution.Allocation
             return run.Limit[phase];
         }
 
+        /// <summary>Keeps the group-wide memory (hysteresis, rotation, fairness clock) of the allocator a changed charger list replaces.</summary>
+        public void CarryFrom(Allocator previous)
+        {
+            run.LastHysteresisResetMs = previous.run.LastHysteresisResetMs;
+            run.NextRotationMs = previous.run.NextRotationMs;
+            lastRunMs = previous.lastRunMs;
+        }
+
         /// <summary>Runs every stage once. timeOfDayMs: local time since midnight, or -1 when the clock is not synced.</summary>
         public void Run(int limitL1, int limitL2, int limitL3, long nowMs, long timeOfDayMs)
         {

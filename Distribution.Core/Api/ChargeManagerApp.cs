@@ -55,8 +55,12 @@ namespace ChargeManager.Distribution.Api
         int[] loggedCurrent = new int[0];
         int[] loggedPhases = new int[0];
         int[] loggedError = new int[0];
-        bool loggedBlocked;
+        uint[] loggedUid = new uint[0];
+        bool[] loggedUncontrolled = new bool[0];
         Contactor.SwitchStep loggedStep;
+
+        /// <summary>What was wrong with the stored files at start (each kept aside, never overwritten), or null; shown in state.</summary>
+        public string StoredProblem;
 
         /// <summary>Why the last request failed (the body of a 4xx/5xx answer), or null.</summary>
         public string ErrorText;
@@ -70,22 +74,22 @@ namespace ChargeManager.Distribution.Api
             this.resolver = resolver;
             this.contactor = contactor;
             string error;
-            JsonNode stored = AtomicFile.Read(store, ConfigFile, parser);
+            JsonNode stored = LoadValid(ConfigFile, nowMs);
             Config = stored == null ? null : ManagerConfig.Read(stored, out error);
             if (Config == null)
             {
                 Config = defaults;
-                Log.Add(nowMs, stored == null ? "no stored configuration: using the defaults" : "stored configuration unusable: using the defaults");
+                Log.Add(nowMs, StoredProblem == null ? "no stored configuration: using the defaults" : "no usable stored configuration: using the defaults");
             }
-            stored = AtomicFile.Read(store, LowLevelConfigFile, parser);
+            stored = LoadValid(LowLevelConfigFile, nowMs);
             LowLevel = stored == null ? null : LowLevelConfig.Read(stored, out error);
             if (LowLevel == null)
                 LowLevel = new LowLevelConfig();
-            stored = AtomicFile.Read(store, PhaseRotationsFile, parser);
-            int[] rotations = stored == null ? null : ReadRotations(stored, out error);
+            stored = LoadValid(PhaseRotationsFile, nowMs);
+            int[] rotations = stored == null ? null : ReadRotationsFile(stored, Config.Hosts, out error);
             if (rotations != null)
                 Rotations = rotations;
-            stored = AtomicFile.Read(store, PhaseSwitchingFile, parser);
+            stored = LoadValid(PhaseSwitchingFile, nowMs);
             int mode;
             if (stored != null && ReadMode(stored, out mode, out error))
                 PhaseSwitchingMode = mode;
@@ -99,23 +103,52 @@ namespace ChargeManager.Distribution.Api
         public int AvailableCurrent { get { return availableCurrent; } }
         public bool WatchdogFired { get { return watchdogFired; } }
 
-        void BuildGroup(long nowMs)
+        /// <summary>
+        /// A new group and link for the configured chargers. With a previous group, the chargers that stay
+        /// (previousIndex[i] ≥ 0, matched by host) keep everything: what they draw and may draw, their
+        /// commands, their link state; so no charger is interrupted and every safety rule keeps holding.
+        /// </summary>
+        void BuildGroup(long nowMs, Distributor previousGroup = null, GroupLink previousLink = null, int[] previousIndex = null)
         {
             int n = Config.Hosts.Length;
             Group = new Distributor(allocator, n);
-            Link = new GroupLink(Group, Config.Hosts, sender, resolver, nowMs);
-            Group.SetAvailableCurrent(availableCurrent);
             for (int i = 0; i < n; i++)
                 Group.Observations[i].Rotation = RotationOf(i);
-            if (contactor != null)
-            {
-                Group.Switcher = new Contactor.PhaseSwitcher(contactor, nowMs);
-                Group.Switcher.Mode = PhaseSwitchingMode;
-                Group.Switcher.DwellMs = Group.Switcher.HysteresisMs = allocator.GlobalHysteresisMs;
-            }
+            int[] oldCurrent = loggedCurrent, oldPhases = loggedPhases, oldError = loggedError;
+            uint[] oldUid = loggedUid;
+            bool[] oldUncontrolled = loggedUncontrolled;
             loggedCurrent = new int[n];
             loggedPhases = new int[n];
             loggedError = new int[n];
+            loggedUid = new uint[n];
+            loggedUncontrolled = new bool[n];
+            if (previousGroup != null)
+            {
+                Group.CarryFrom(previousGroup, previousIndex, nowMs);
+                Link = new GroupLink(Group, Config.Hosts, sender, resolver, nowMs, previousLink, previousIndex);
+                for (int i = 0; i < n; i++)
+                {
+                    int k = previousIndex[i];
+                    if (k < 0)
+                        continue;
+                    loggedCurrent[i] = oldCurrent[k];
+                    loggedPhases[i] = oldPhases[k];
+                    loggedError[i] = oldError[k];
+                    loggedUid[i] = oldUid[k];
+                    loggedUncontrolled[i] = oldUncontrolled[k];
+                }
+            }
+            else
+            {
+                Link = new GroupLink(Group, Config.Hosts, sender, resolver, nowMs);
+                if (contactor != null)
+                {
+                    Group.Switcher = new Contactor.PhaseSwitcher(contactor, nowMs);
+                    Group.Switcher.Mode = PhaseSwitchingMode;
+                    Group.Switcher.DwellMs = Group.Switcher.HysteresisMs = allocator.GlobalHysteresisMs;
+                }
+            }
+            Group.SetAvailableCurrent(availableCurrent);
         }
 
         public void Receive(byte[] datagram, int length, uint sourceIp, int sourcePort, long nowMs)
@@ -155,21 +188,33 @@ namespace ChargeManager.Distribution.Api
                     Log.Add(nowMs, "contactor error, every charger gets 0 A until reset: " + s.ErrorText);
                 loggedStep = s.Step;
             }
-            bool blocked = Group.Allocator.GroupBlocked;
-            if (blocked != loggedBlocked)
-            {
-                loggedBlocked = blocked;
-                Log.Add(nowMs, blocked
-                    ? "unreachable, unreactive or misconfigured charger(s) found: every charger gets 0 A"
-                    : "all chargers usable again");
-            }
             for (int i = 0; i < Group.Count; i++)
             {
-                int error = Link.Charger(i).Error;
-                if (error != loggedError[i])
+                ChargerLink link = Link.Charger(i);
+                int error = link.Error;
+                // Before the start-up ends every charger is "not heard from yet": no news.
+                bool quiet = error == ChargerError.NeverHeard && !Link.StartupOver;
+                if (error != loggedError[i] && !quiet)
                 {
-                    Log.Add(nowMs, Config.Names[i] + ": " + (error == ChargerError.Ok ? "OK again" : ChargerError.Describe(error)));
+                    Log.Add(nowMs, Config.Names[i] + ": " + (error == ChargerError.Ok
+                        ? (loggedError[i] == ChargerError.NeverHeard ? "heard from" : "OK again") : ChargerError.Describe(error)));
                     loggedError[i] = error;
+                }
+                if (link.UidKnown && link.Esp32Uid != loggedUid[i])
+                {
+                    if (loggedUid[i] != 0 || link.UidChanges > 0)
+                        Log.Add(nowMs, Config.Names[i] + ": new identity (ESP32 UID " + loggedUid[i].ToString() + " -> " + link.Esp32Uid.ToString()
+                            + ") after a restart: the charger was replaced");
+                    loggedUid[i] = link.Esp32Uid;
+                }
+                bool uncontrolled = Group.Uncontrolled(i);
+                if (uncontrolled != loggedUncontrolled[i])
+                {
+                    loggedUncontrolled[i] = uncontrolled;
+                    Log.Add(nowMs, Config.Names[i] + (uncontrolled
+                        ? ": may not follow commands; counted as drawing " + link.WorstCurrent.ToString() + " mA on " + link.WorstPhases.ToString()
+                            + " phases, the others share the rest"
+                        : ": follows commands again"));
                 }
                 int current = Group.CommandedCurrent(i), phases = Group.CommandedPhases(i);
                 if (current == loggedCurrent[i] && phases == loggedPhases[i])
@@ -304,9 +349,8 @@ namespace ChargeManager.Distribution.Api
                 int[] rotations = ReadRotations(node, out error);
                 if (rotations == null)
                     return Fail(400, error);
-                Response.Reset();
-                WriteRotations(Response, rotations);
-                StoreResponse(PhaseRotationsFile);
+                Rotations = rotations;
+                StoreRotations();
                 ApplyRotations(rotations, nowMs);
                 return 200;
             }
@@ -370,22 +414,117 @@ namespace ChargeManager.Distribution.Api
 
         void ApplyConfig(ManagerConfig fresh, long nowMs)
         {
+            // Chargers are matched by host (every spelling of one host is one charger), not by position.
+            int[] previousIndex = new int[fresh.Hosts.Length];
             bool sameChargers = fresh.Hosts.Length == Config.Hosts.Length;
-            for (int i = 0; sameChargers && i < fresh.Hosts.Length; i++)
-                sameChargers = fresh.Hosts[i] == Config.Hosts[i];
+            for (int i = 0; i < fresh.Hosts.Length; i++)
+            {
+                previousIndex[i] = IndexOfHost(Config.Hosts, fresh.Hosts[i]);
+                sameChargers &= previousIndex[i] == i && fresh.Hosts[i] == Config.Hosts[i];
+            }
             Config = fresh;
             fresh.ApplyTo(allocator);
             if (availableCurrent > fresh.MaximumAvailableCurrent)
                 SetAvailableCurrent(fresh.MaximumAvailableCurrent);
             if (!sameChargers)
             {
-                // A new link starts with ignore-allocation: chargers that stay keep their current and are
-                // adopted as they are, so nothing that charges is interrupted by the change.
-                BuildGroup(nowMs);
+                // Per-charger settings follow the charger: its rotation moves with its host; a new one is unknown.
+                int known = 0;
+                for (int i = 0; i < fresh.Hosts.Length; i++)
+                    if (previousIndex[i] >= 0 && previousIndex[i] < Rotations.Length && Rotations[previousIndex[i]] != 0)
+                        known = i + 1;
+                int[] rotations = new int[known]; // trailing unknowns are left out, as the API allows
+                for (int i = 0; i < known; i++)
+                    rotations[i] = previousIndex[i] >= 0 && previousIndex[i] < Rotations.Length ? Rotations[previousIndex[i]] : 0;
+                Rotations = rotations;
+                StoreRotations();
+                // The chargers that stay keep their link, commands and what they may draw: nothing is interrupted,
+                // no new start-up; the new ones start unknown.
+                BuildGroup(nowMs, Group, Link, previousIndex);
                 Log.Add(nowMs, "configuration applied: " + fresh.Hosts.Length.ToString() + " chargers, link restarted");
             }
             else
                 Log.Add(nowMs, "configuration applied");
+        }
+
+        static int IndexOfHost(string[] hosts, string host)
+        {
+            for (int i = 0; i < hosts.Length; i++)
+                if (HostName.Same(hosts[i], host))
+                    return i;
+            return -1;
+        }
+
+        /// <summary>The rotations file also names each entry's host, so that it still fits after a config change cut short by a power loss.</summary>
+        void StoreRotations()
+        {
+            Response.Reset();
+            Response.BeginObject().Name("rotations").BeginArray();
+            for (int i = 0; i < Rotations.Length; i++)
+                Response.Value(Rotations[i]);
+            Response.EndArray().Name("hosts").BeginArray();
+            for (int i = 0; i < Rotations.Length; i++)
+                Response.Value(i < Config.Hosts.Length ? Config.Hosts[i] : ""); // entries beyond the chargers are kept as written
+            Response.EndArray().EndObject();
+            StoreResponse(PhaseRotationsFile);
+        }
+
+        // ---- storage ----
+
+        /// <summary>
+        /// The newest stored version of a file that parses and validates. A file that does not (written by
+        /// other rules, or damaged) is kept aside under a new name, never overwritten, and reported in the
+        /// event log and state. A half-written name.new (a power cut during a write) is skipped silently.
+        /// </summary>
+        JsonNode LoadValid(string file, long nowMs)
+        {
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                string name = attempt == 0 ? file : attempt == 1 ? file + ".new" : file + ".bak";
+                byte[] data = store.Read(name);
+                if (data == null)
+                    continue;
+                JsonNode node = parser.Parse(data, data.Length);
+                string error = node == null ? parser.Error : Validate(file, node);
+                if (error == null)
+                {
+                    if (attempt > 0)
+                        Log.Add(nowMs, "using " + name);
+                    return node;
+                }
+                if (node == null && attempt == 1)
+                    continue;
+                string aside = KeepAside(name);
+                string problem = name + " is not valid (" + error + "): kept as " + aside;
+                StoredProblem = StoredProblem == null ? problem : StoredProblem + "; " + problem;
+                Log.Add(nowMs, "stored " + problem + ", not used");
+            }
+            return null;
+        }
+
+        string Validate(string file, JsonNode node)
+        {
+            string error;
+            int mode;
+            if (file == ConfigFile)
+                ManagerConfig.Read(node, out error);
+            else if (file == LowLevelConfigFile)
+                LowLevelConfig.Read(node, out error);
+            else if (file == PhaseRotationsFile)
+                ReadRotationsFile(node, null, out error);
+            else
+                ReadMode(node, out mode, out error);
+            return error;
+        }
+
+        /// <summary>Renames a rejected file to name.rejected, or name.rejected-2, -3 …: the first that does not exist.</summary>
+        string KeepAside(string name)
+        {
+            string aside = name + ".rejected";
+            for (int n = 2; store.Exists(aside); n++)
+                aside = name + ".rejected-" + n.ToString();
+            store.Move(name, aside);
+            return aside;
         }
 
         // ---- state ----
@@ -425,21 +564,75 @@ namespace ChargeManager.Distribution.Api
             FieldReader f = new FieldReader();
             f.Begin(node, "", new string[] { "rotations" });
             JsonNode list = f.Array("rotations", ManagerConfig.MaxChargers);
-            int[] rotations = null;
-            if (f.Error == null)
-            {
-                rotations = new int[list.Count];
-                for (int i = 0; i < list.Count && f.Error == null; i++)
-                {
-                    JsonNode r = list.Items[i];
-                    if (r.Kind != JsonKind.Number || !r.IsInteger || r.Integer < 0 || r.Integer > 6)
-                        f.Error = "rotations[" + i.ToString() + "] must be a whole number from 0 (unknown) to 6";
-                    else
-                        rotations[i] = (int)r.Integer;
-                }
-            }
             error = f.Error;
+            return error == null ? ReadRotationsList(list, out error) : null;
+        }
+
+        static int[] ReadRotationsList(JsonNode list, out string error)
+        {
+            error = null;
+            int[] rotations = new int[list.Count];
+            for (int i = 0; i < list.Count && error == null; i++)
+            {
+                JsonNode r = list.Items[i];
+                if (r.Kind != JsonKind.Number || !r.IsInteger || r.Integer < 0 || r.Integer > 6)
+                    error = "rotations[" + i.ToString() + "] must be a whole number from 0 (unknown) to 6";
+                else
+                    rotations[i] = (int)r.Integer;
+            }
             return error == null ? rotations : null;
+        }
+
+        /// <summary>
+        /// The stored rotations: {"rotations": […], "hosts": […]} ("" beyond the configured chargers). When the
+        /// hosts are the configured ones in order (always, unless a power cut fell between storing a changed
+        /// config and its rotations), exactly as stored; else matched by host (a charger without an entry is
+        /// unknown). A file without "hosts" (older) by position. hosts null: only validate.
+        /// </summary>
+        static int[] ReadRotationsFile(JsonNode node, string[] hosts, out string error)
+        {
+            if (node == null || node.Kind != JsonKind.Object || node.Get("hosts") == null)
+                return ReadRotations(node, out error);
+            FieldReader f = new FieldReader();
+            f.Begin(node, "", new string[] { "rotations", "hosts" });
+            JsonNode storedHosts = f.Array("hosts", ManagerConfig.MaxChargers);
+            error = f.Error;
+            if (error != null)
+                return null;
+            JsonNode list = node.Get("rotations");
+            if (list.Kind != JsonKind.Array || list.Count != storedHosts.Count)
+            {
+                error = "rotations and hosts must be arrays of the same length";
+                return null;
+            }
+            for (int k = 0; k < storedHosts.Count; k++)
+                if (storedHosts.Items[k].Kind != JsonKind.String)
+                {
+                    error = "hosts[" + k.ToString() + "] must be a string";
+                    return null;
+                }
+            if (list.Count > ManagerConfig.MaxChargers)
+            {
+                error = "rotations has more than " + ManagerConfig.MaxChargers.ToString() + " entries";
+                return null;
+            }
+            int[] positional = ReadRotationsList(list, out error);
+            if (error != null || hosts == null)
+                return positional;
+            bool inOrder = true;
+            for (int k = 0; k < storedHosts.Count; k++)
+            {
+                string h = storedHosts.Items[k].Text;
+                inOrder &= h.Length == 0 ? k >= hosts.Length : k < hosts.Length && HostName.Same(h, hosts[k]);
+            }
+            if (inOrder)
+                return positional; // exactly as accepted
+            int[] rotations = new int[hosts.Length];
+            for (int i = 0; i < hosts.Length; i++)
+                for (int k = 0; k < storedHosts.Count; k++)
+                    if (HostName.Same(storedHosts.Items[k].Text, hosts[i]))
+                        rotations[i] = positional[k];
+            return rotations;
         }
 
         /// <summary>{"mode": 0} automatic, {"mode": 1} or {"mode": 3} pinned; the bare number works too.</summary>

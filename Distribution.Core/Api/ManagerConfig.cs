@@ -1,5 +1,6 @@
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Json;
+using ChargeManager.Distribution.Link;
 
 namespace ChargeManager.Distribution.Api
 {
@@ -29,7 +30,8 @@ namespace ChargeManager.Distribution.Api
         public bool MinimumCurrentAuto = true;
         public int MinimumCurrent = 6000;
         public int MinimumCurrent1p = 6000;
-        public int MinimumCurrentVehicleType;
+        /// <summary>WARP's u32: 0 other vehicles, anything above 0 a ZOE-type vehicle (9.2 A on three phases). Kept exactly as written.</summary>
+        public long MinimumCurrentVehicleType;
         public bool Verbose;
         public int RequestedCurrentThreshold = 60;
         public int RequestedCurrentMargin = 3000;
@@ -49,7 +51,7 @@ namespace ChargeManager.Distribution.Api
             c.MinimumCurrentAuto = f.Bool("minimum_current_auto");
             c.MinimumCurrent = (int)f.Integer("minimum_current", 6000, 32000);
             c.MinimumCurrent1p = (int)f.Integer("minimum_current_1p", 6000, 32000);
-            c.MinimumCurrentVehicleType = (int)f.Integer("minimum_current_vehicle_type", 0, uint.MaxValue);
+            c.MinimumCurrentVehicleType = f.Integer("minimum_current_vehicle_type", 0, uint.MaxValue);
             c.Verbose = f.Bool("verbose");
             c.RequestedCurrentThreshold = (int)f.Integer("requested_current_threshold", 0, 65535);
             c.RequestedCurrentMargin = (int)f.Integer("requested_current_margin", 0, 65535);
@@ -65,9 +67,17 @@ namespace ChargeManager.Distribution.Api
                     c.Hosts[i] = entry.Text("host", MaxHostLength);
                     c.Names[i] = entry.Text("name", MaxNameLength);
                     f.Error = entry.Error;
+                    if (f.Error == null)
+                    {
+                        string problem = HostName.Check(c.Hosts[i]);
+                        if (problem != null)
+                            f.Error = "chargers[" + i.ToString() + "].host: " + problem;
+                    }
+                    // One charger, one identity: every spelling of an address or name is the same charger.
                     for (int k = 0; k < i && f.Error == null; k++)
-                        if (c.Hosts[k] == c.Hosts[i])
-                            f.Error = "chargers: there must not be two chargers with the same hostname or IP address (" + c.Hosts[i] + ")";
+                        if (HostName.Same(c.Hosts[k], c.Hosts[i]))
+                            f.Error = "chargers: there must not be two chargers with the same hostname or IP address (" + c.Hosts[k]
+                                + (c.Hosts[k] == c.Hosts[i] ? "" : " and " + c.Hosts[i]) + ")";
                 }
             }
             if (f.Error == null && c.DefaultAvailableCurrent > c.MaximumAvailableCurrent)
@@ -77,12 +87,6 @@ namespace ChargeManager.Distribution.Api
             error = f.Error;
             if (error != null)
                 return null;
-            if (c.MinimumCurrentAuto)
-            {
-                // As WARP's validator: the vehicle type decides the minimums.
-                c.MinimumCurrent1p = 6000;
-                c.MinimumCurrent = c.MinimumCurrentVehicleType > 0 ? 9200 : 6000;
-            }
             return c;
         }
 
@@ -109,7 +113,9 @@ namespace ChargeManager.Distribution.Api
         /// <summary>Carries what the allocator needs into its configuration.</summary>
         public void ApplyTo(AllocatorConfig a)
         {
-            a.SetMinimums(false, MinimumCurrentVehicleType, MinimumCurrent, MinimumCurrent1p);
+            // With minimum_current_auto the vehicle type decides the minimums in effect (WARP's rule); the stored
+            // minimum_current fields stay as written, for when it is switched off.
+            a.SetMinimums(MinimumCurrentAuto, MinimumCurrentVehicleType > 0 ? 1 : 0, MinimumCurrent, MinimumCurrent1p);
             a.RequestedCurrentThresholdMs = RequestedCurrentThreshold * 1000;
             a.RequestedCurrentMarginMa = RequestedCurrentMargin;
         }

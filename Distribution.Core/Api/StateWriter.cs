@@ -17,7 +17,9 @@ namespace ChargeManager.Distribution.Api
         {
             if (!app.Config.EnableChargeManager)
                 return StateDisabled;
-            return app.Group.Allocator.GroupBlocked ? StateError : StateActive;
+            // WARP's 2 ("shut down due to an error") no longer happens: one charger's error stops only that
+            // charger, and one that may not follow commands is counted at its worst case.
+            return StateActive;
         }
 
         /// <summary>WARP's CASState (spec §1.10) from what the charger reports and the link knows.</summary>
@@ -43,7 +45,8 @@ namespace ChargeManager.Distribution.Api
             w.BeginObject()
                 .Property("state", GroupState(app))
                 .Property("available_current", app.AvailableCurrent)
-                .Property("watchdog_triggered", app.WatchdogFired);
+                .Property("watchdog_triggered", app.WatchdogFired)
+                .Property("stored_config_error", app.StoredProblem == null ? "" : app.StoredProblem);
             Vector(w, "l_raw", g.Limit(Phase.PV) >= Phase.Unlimited ? 0 : g.Limit(Phase.PV), g.Limit(Phase.L1), g.Limit(Phase.L2), g.Limit(Phase.L3));
             int[] a = g.Allocator.Allocated;
             Vector(w, "alloc", a[Phase.PV], a[Phase.L1], a[Phase.L2], a[Phase.L3]);
@@ -81,14 +84,26 @@ namespace ChargeManager.Distribution.Api
                     .Property("r", (int)al.Reason)
                     .Property("rp", al.ReasonPhase)
                     .Property("ru", al.ReasonUntilMs == ChargerAllocation.Never ? -1 : al.ReasonUntilMs)
-                    .Property("rt", s != null && s.HoldsAtZero
-                        ? (s.Step == Contactor.SwitchStep.Error ? "contactor error: " + s.ErrorText : "switching to " + s.WantedPhases.ToString() + " phases")
-                        : ReasonText.Describe(al, nowMs))
+                    .Property("rt", Reason(g, i, l, nowMs))
                     .Property("w", g.Guard.WaitingForOthers[i]);
                 w.Name("lc").BeginArray().Value(Milliamps(o.LineCurrent1)).Value(Milliamps(o.LineCurrent2)).Value(Milliamps(o.LineCurrent3)).EndArray();
                 w.EndObject();
             }
             w.EndArray().EndObject();
+        }
+
+        /// <summary>The reason in plain words; the link's view where it knows more (never heard, may not follow commands).</summary>
+        static string Reason(Distributor g, int i, ChargerLink l, long nowMs)
+        {
+            Contactor.PhaseSwitcher s = g.Switcher;
+            if (s != null && s.HoldsAtZero)
+                return s.Step == Contactor.SwitchStep.Error ? "contactor error: " + s.ErrorText : "switching to " + s.WantedPhases.ToString() + " phases";
+            if (l.Error == ChargerError.NeverHeard)
+                return "not heard from since the start: no current";
+            if (g.Uncontrolled(i))
+                return ChargerError.Describe(l.Error) + ": may not follow commands, counted as drawing " + l.WorstCurrent.ToString()
+                    + " mA on " + l.WorstPhases.ToString() + " phases";
+            return ReasonText.Describe(g.Allocations[i], nowMs);
         }
 
         public static void WriteLowLevelState(ChargeManagerApp app, JsonWriter w, long nowMs)
@@ -115,7 +130,8 @@ namespace ChargeManager.Distribution.Api
                     .Property("addr", l.Address == 0 ? "" : HostName.FormatIpv4(l.Address))
                     .Property("sv", l.StateVersion);
                 Vector(w, "md", g.Guard.MayDraw(i, Phase.PV), g.Guard.MayDraw(i, Phase.L1), g.Guard.MayDraw(i, Phase.L2), g.Guard.MayDraw(i, Phase.L3));
-                w.Property("rx", l.Accepted).Property("tx", l.Sent).Property("bad", l.Invalid + l.Stale + l.Unmanaged + l.FrozenUptime)
+                w.Property("rx", l.Accepted).Property("tx", l.Sent).Property("bad", l.Invalid + l.Stale + l.Unmanaged + l.FrozenUptime + l.ForeignUid)
+                    .Property("foreign_uid", l.ForeignUid).Property("uid_changes", l.UidChanges).Property("implausible", l.Implausible)
                     .EndObject();
             }
             w.EndArray().EndObject();

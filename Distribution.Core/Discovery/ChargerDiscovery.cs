@@ -5,7 +5,8 @@ namespace ChargeManager.Distribution.Discovery
     /// <summary>
     /// WARP chargers advertise the DNS-SD service _tf-warp-cm._udp with TXT entries enabled, display_name
     /// and version (spec §1.11). A browse answer resolves every configured *.local host whose name matches
-    /// an advertised host exactly (case-sensitive, as WARP compares) to the host's IPv4 address.
+    /// an advertised host to the host's IPv4 address. Names match without regard to case (RFC 6762 §16; WARP
+    /// compares case-sensitively, so that two spellings of one name would be two chargers).
     /// </summary>
     public static class ChargerDiscovery
     {
@@ -40,7 +41,7 @@ namespace ChargeManager.Distribution.Discovery
                 for (int i = 0; i < link.Count; i++)
                 {
                     ChargerLink charger = link.Charger(i);
-                    if (charger.Kind == HostKind.Mdns && charger.Host == host)
+                    if (charger.Kind == HostKind.Mdns && HostName.Same(charger.Host, host))
                     {
                         link.Resolved(i, address);
                         resolved++;

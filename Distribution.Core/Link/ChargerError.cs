@@ -4,17 +4,24 @@ namespace ChargeManager.Distribution.Link
     public static class ChargerError
     {
         public const int Ok = 0;
+        /// <summary>WARP's code for a malformed packet. Never set here: a malformed datagram says nothing about the charger (anyone can send one from its address); it is counted and dropped.</summary>
         public const int InvalidHeader = 2;
         public const int NotManaged = 3;
         public const int ChargerUnreachable = 128;
         public const int EvseUnreachable = 129;
         public const int EvseNonreactive = 130;
+        /// <summary>Ours (WARP has no code for it and shows OK): configured, but no valid state packet has arrived from it since the link started.</summary>
+        public const int NeverHeard = 131;
         public const int ClientErrorBase = 192;
 
-        /// <summary>Errors that stop the whole group: a charger we cannot trust to follow commands.</summary>
-        public static bool BlocksGroup(int error)
+        /// <summary>
+        /// Errors that mean the charger may not follow our commands. WARP stops the whole group for them;
+        /// we count such a charger at its worst case (see <see cref="Distributor.SetUncontrolled"/>) and
+        /// the others share what is left.
+        /// </summary>
+        public static bool Uncontrollable(int error)
         {
-            return error == InvalidHeader || error == NotManaged || error == EvseUnreachable || error == EvseNonreactive;
+            return error == NotManaged || error == EvseUnreachable || error == EvseNonreactive;
         }
 
         public static string Describe(int error)
@@ -27,6 +34,7 @@ namespace ChargeManager.Distribution.Link
                 case ChargerUnreachable: return "charger unreachable";
                 case EvseUnreachable: return "charge controller unreachable";
                 case EvseNonreactive: return "charge controller does not react";
+                case NeverHeard: return "not heard from since the start";
                 case ClientErrorBase + 2: return "switch error";
                 case ClientErrorBase + 3: return "DC fault protector error";
                 case ClientErrorBase + 4: return "contactor error";

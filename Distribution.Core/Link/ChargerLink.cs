@@ -5,7 +5,8 @@ namespace ChargeManager.Distribution.Link
     {
         public const long Never = long.MinValue / 4;
 
-        public readonly string Host;
+        /// <summary>As configured (a new config may spell the same host differently).</summary>
+        public string Host;
         public readonly HostKind Kind;
 
         /// <summary>0 until resolved. A stale address keeps being used while a new resolution runs.</summary>
@@ -17,7 +18,14 @@ namespace ChargeManager.Distribution.Link
         public uint LastEvseUptime;
         public long LastAcceptedMs = Never;
         public int Error;
+
+        /// <summary>The charger's identity (ESP32 UID), learned from the first state packet accepted from its address.</summary>
         public uint Esp32Uid;
+        public bool UidKnown;
+
+        /// <summary>What it may draw if it does not follow our commands: the most it reports it supports or applies (mA, at most 32 A), and 3 phases unless it is fixed to 1. 32 A on 3 phases until heard.</summary>
+        public int WorstCurrent = Allocation.AllocatorConfig.MaxChargerCurrent;
+        public int WorstPhases = 3;
 
         /// <summary>When the charger's echo first disagreed with our command, or Never.</summary>
         public long DisagreesSinceMs = Never;
@@ -29,8 +37,10 @@ namespace ChargeManager.Distribution.Link
         public bool LastSentIgnore;
         public bool LastSentPilotDisconnect;
 
-        // Counters for state and diagnostics.
-        public int Accepted, Stale, Invalid, Unmanaged, FrozenUptime, Sent;
+        // Counters for state and diagnostics. ForeignUid: datagrams from its address carrying another charger's UID
+        // (dropped); UidChanges: replacements accepted (the new UID came with a restart); Implausible: values
+        // beyond what a WARP can report, clamped.
+        public int Accepted, Stale, Invalid, Unmanaged, FrozenUptime, Sent, ForeignUid, UidChanges, Implausible;
 
         public ChargerLink(string host)
         {

@@ -9,9 +9,11 @@ namespace ChargeManager.Distribution.Link
     /// each charger its command: at once when it changed or when the charger asks urgently, and as a
     /// keep-alive about once a second, round-robin. Until every charger has answered (at most 30 s) it
     /// sends ignore-allocation packets and adopts what the chargers apply; after that, real commands,
-    /// including 0 A to chargers never heard from. Errors that make a charger untrustworthy stop the
-    /// whole group. Transport-free: datagrams arrive through <see cref="Receive"/> and leave through
-    /// <see cref="IDatagramSender"/>; the shell calls <see cref="Tick"/> every 50–100 ms.
+    /// including 0 A to chargers never heard from. A charger that may not follow commands (management
+    /// disabled, charge controller hung or not reacting) is counted at its worst case and the others
+    /// share what is left (<see cref="Distributor.SetUncontrolled"/>); nothing from one charger's
+    /// address stops the others. Transport-free: datagrams arrive through <see cref="Receive"/> and leave
+    /// through <see cref="IDatagramSender"/>; the shell calls <see cref="Tick"/> every 50–100 ms.
     /// </summary>
     public sealed class GroupLink
     {
@@ -35,6 +37,7 @@ namespace ChargeManager.Distribution.Link
 
         ushort nextSeq = 1;
         bool startupOver;
+        long startupEndedMs;
         int roundRobin;
         long nextKeepAliveMs;
 
@@ -54,6 +57,33 @@ namespace ChargeManager.Distribution.Link
                 links[i] = new ChargerLink(hosts[i]);
         }
 
+        /// <summary>
+        /// A new link for a changed charger list that keeps everything the previous link knew of the
+        /// chargers that stay (matched by host, not by position: previousIndex[i] is charger i's index in
+        /// the previous link, or -1 for a new charger): their address, sequence numbers, identity, errors
+        /// and timing, and the sequence counter and start-up phase of the group. So a reordered or
+        /// extended config interrupts nobody and needs no new start-up. The Distributor must carry the
+        /// same chargers (<see cref="Distributor.CarryFrom"/>).
+        /// </summary>
+        public GroupLink(Distributor group, string[] hosts, IDatagramSender sender, IHostResolver resolver, long nowMs,
+            GroupLink previous, int[] previousIndex)
+            : this(group, hosts, sender, resolver, nowMs)
+        {
+            startedMs = previous.startedMs;
+            startupOver = previous.startupOver;
+            startupEndedMs = previous.startupEndedMs;
+            nextSeq = previous.nextSeq;
+            nextKeepAliveMs = previous.nextKeepAliveMs;
+            UnknownSource = previous.UnknownSource;
+            DatagramsSent = previous.DatagramsSent;
+            for (int i = 0; i < links.Length; i++)
+                if (previousIndex[i] >= 0)
+                {
+                    links[i] = previous.links[previousIndex[i]];
+                    links[i].Host = hosts[i];
+                }
+        }
+
         public int Count { get { return links.Length; } }
         public bool StartupOver { get { return startupOver; } }
         public ChargerLink Charger(int i) { return links[i]; }
@@ -65,7 +95,13 @@ namespace ChargeManager.Distribution.Link
                 links[charger].Address = address;
         }
 
-        /// <summary>One received datagram. Malformed, stale, spoofed or unknown ones are counted and dropped.</summary>
+        /// <summary>
+        /// One received datagram. Malformed, stale, spoofed or unknown ones are counted and dropped, and
+        /// change nothing else: anyone on the LAN can send a datagram from a charger's address, so a bad one
+        /// says nothing about the charger. A datagram carrying another charger's identity (ESP32 UID) is
+        /// dropped too, unless the charger restarted (its uptime went back): then it was replaced.
+        /// Values beyond what a WARP can report are clamped.
+        /// </summary>
         public void Receive(byte[] datagram, int length, uint sourceIp, int sourcePort, long nowMs)
         {
             int i = Find(sourceIp, sourcePort);
@@ -78,15 +114,38 @@ namespace ChargeManager.Distribution.Link
             if (state.Decode(datagram, length) != PacketCheck.Ok)
             {
                 link.Invalid++;
-                link.Error = ChargerError.InvalidHeader;
                 return;
             }
-            if (SequenceNumbers.IsStale(state.Seq, link.LastSeenSeq))
+            bool replaced = false;
+            if (link.UidKnown && state.Esp32Uid != link.Esp32Uid)
+            {
+                // A restarted charger's uptime starts again from 0: only then may a new identity be a replacement.
+                if (!link.Heard || state.EvseUptime >= link.LastEvseUptime)
+                {
+                    link.ForeignUid++;
+                    return;
+                }
+                replaced = true;
+            }
+            else if (SequenceNumbers.IsStale(state.Seq, link.LastSeenSeq))
             {
                 link.Stale++;
                 return;
             }
+            if (replaced)
+            {
+                link.UidChanges++;
+                link.Esp32Uid = state.Esp32Uid;
+            }
             link.LastSeenSeq = state.Seq;
+            if (!link.UidKnown)
+            {
+                link.Esp32Uid = state.Esp32Uid;
+                link.UidKnown = true;
+            }
+            MakePlausible(link);
+            link.WorstCurrent = state.SupportedCurrent > state.AllowedChargingCurrent ? state.SupportedCurrent : state.AllowedChargingCurrent;
+            link.WorstPhases = state.Phases == 1 && !state.CanSwitchPhasesNow ? 1 : 3;
             if (!state.IsManaged)
             {
                 link.Unmanaged++;
@@ -105,7 +164,6 @@ namespace ChargeManager.Distribution.Link
             link.LastEvseUptime = state.EvseUptime;
             link.LastAcceptedMs = nowMs;
             link.StateVersion = state.Version;
-            link.Esp32Uid = state.Esp32Uid;
             link.Accepted++;
             int error = state.ErrorState != 0 ? ChargerError.ClientErrorBase + state.ErrorState : ChargerError.Ok;
             if (link.Error == ChargerError.EvseNonreactive && state.AllowedChargingCurrent > group.CommandedCurrent(i))
@@ -117,6 +175,20 @@ namespace ChargeManager.Distribution.Link
             group.StateReceived(i, nowMs, state.RequestsReallocation);
             if (state.IsUrgent && !link.LastSendWasUrgent)
                 link.UrgentReplyDue = true;
+        }
+
+        /// <summary>A WARP reports at most 32 A allowed and supported (its slots' range); more is clamped and counted.</summary>
+        void MakePlausible(ChargerLink link)
+        {
+            int max = AllocatorConfig.MaxChargerCurrent;
+            if (state.AllowedChargingCurrent > max || state.SupportedCurrent > max)
+            {
+                link.Implausible++;
+                if (state.AllowedChargingCurrent > max)
+                    state.AllowedChargingCurrent = max;
+                if (state.SupportedCurrent > max)
+                    state.SupportedCurrent = max;
+            }
         }
 
         int Find(uint sourceIp, int sourcePort)
@@ -142,9 +214,15 @@ namespace ChargeManager.Distribution.Link
             o.LineCurrent3 = state.LineCurrent3;
             o.TimeSinceStateChangeMs = state.TimeSinceStateChangeMs;
             o.AppliedCurrent = state.AllowedChargingCurrent;
-            o.ErrorCode = links[i].Error >= ChargerError.ClientErrorBase ? links[i].Error : 0;
+            o.ErrorCode = ErrorKeepingAtZero(links[i].Error);
             o.SupportsPilotDisconnect = (state.FeatureFlags & StatePacket.FeatureCpDisconnect) != 0;
             o.PilotDisconnected = (state.StateFlags & StatePacket.StateFlagCpDisconnected) != 0;
+        }
+
+        /// <summary>The charger's own errors, and those that mean it may not follow us, keep it at 0 A in the plan.</summary>
+        static int ErrorKeepingAtZero(int error)
+        {
+            return error >= ChargerError.ClientErrorBase || ChargerError.Uncontrollable(error) ? error : 0;
         }
 
         /// <summary>Before the first allocation, what a charger applies is our starting plan (spec §1.9).</summary>
@@ -163,6 +241,7 @@ namespace ChargeManager.Distribution.Link
             if (!startupOver && (AllHeard() || nowMs - startedMs >= StartupGraceMs))
             {
                 startupOver = true;
+                startupEndedMs = nowMs;
                 group.Scheduler.RequestNow();
             }
             EvaluateErrors(nowMs);
@@ -182,11 +261,13 @@ namespace ChargeManager.Distribution.Link
 
         void EvaluateErrors(long nowMs)
         {
-            bool blocked = false;
             for (int i = 0; i < links.Length; i++)
             {
                 ChargerLink link = links[i];
-                if (link.Heard && nowMs - link.LastAcceptedMs > UnreachableAfterMs && !ChargerError.BlocksGroup(link.Error)
+                bool uncontrollable = ChargerError.Uncontrollable(link.Error);
+                if (!link.Heard && link.Error == ChargerError.Ok)
+                    link.Error = ChargerError.NeverHeard;
+                if (link.Heard && nowMs - link.LastAcceptedMs > UnreachableAfterMs && !uncontrollable
                     && link.Error != ChargerError.ChargerUnreachable)
                 {
                     link.Error = ChargerError.ChargerUnreachable;
@@ -194,18 +275,23 @@ namespace ChargeManager.Distribution.Link
                 }
                 if (startupOver && link.Heard && nowMs - link.LastAcceptedMs <= UnreachableAfterMs && Disobeys(i, nowMs))
                     link.Error = ChargerError.EvseNonreactive;
-                blocked |= ChargerError.BlocksGroup(link.Error);
+                uncontrollable = ChargerError.Uncontrollable(link.Error);
+                group.Observations[i].ErrorCode = ErrorKeepingAtZero(link.Error);
+                group.SetUncontrolled(i, uncontrollable, link.WorstCurrent, link.WorstPhases);
             }
-            if (blocked != group.Allocator.GroupBlocked)
-                group.Scheduler.RequestNow(); // stopping everyone cannot wait for the interval
-            group.Allocator.GroupBlocked = blocked;
         }
 
-        /// <summary>Applies more than we have commanded, long after our command changed (spec §1.10 rule 4).</summary>
+        /// <summary>
+        /// Applies more than we have commanded, long after our command changed (spec §1.10 rule 4). Counted
+        /// from the end of the start-up at the earliest: before it we commanded nothing.
+        /// </summary>
         bool Disobeys(int i, long nowMs)
         {
+            long since = group.Guard.CommandSinceMs[i];
+            if (since < startupEndedMs)
+                since = startupEndedMs;
             return group.Observations[i].AppliedCurrent > group.CommandedCurrent(i)
-                && nowMs - group.Guard.CommandSinceMs[i] > NonreactiveAfterMs;
+                && nowMs - since > NonreactiveAfterMs;
         }
 
         void RequestResolutions(long nowMs)

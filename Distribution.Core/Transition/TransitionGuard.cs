@@ -36,6 +36,8 @@ namespace ChargeManager.Distribution.Transition
         readonly ChargerObservation[] observations;
         readonly int count;
         readonly int[] envelope;   // count × [PV, L1, L2, L3]
+        readonly int[] reserve;    // count × [PV, L1, L2, L3]: the floor of the envelope of a charger that may not follow us
+        readonly bool[] reserved;
         readonly int[] total = new int[Phase.VectorLength];
 
         public readonly int[] CommandedCurrent;
@@ -53,6 +55,8 @@ namespace ChargeManager.Distribution.Transition
             this.observations = observations;
             count = observations.Length;
             envelope = new int[count * Phase.VectorLength];
+            reserve = new int[count * Phase.VectorLength];
+            reserved = new bool[count];
             CommandedCurrent = new int[count];
             CommandedPhases = new int[count];
             CommandSinceMs = new long[count];
@@ -71,6 +75,46 @@ namespace ChargeManager.Distribution.Transition
             int o = charger * Phase.VectorLength;
             for (int p = 0; p < Phase.VectorLength; p++)
                 envelope[o + p] = Cost.On(p, AllocatorConfig.MaxChargerCurrent, 3, PhaseRotation.Unknown);
+        }
+
+        /// <summary>
+        /// The charger may not follow our commands: until <see cref="Unreserve"/> it may draw current (mA)
+        /// on phases (its worst case: the most it reports supporting or applying), whatever it echoes and
+        /// however long it is silent.
+        /// </summary>
+        public void Reserve(int charger, int current, int phases)
+        {
+            PhaseRotation rotation = observations[charger].Rotation;
+            int o = charger * Phase.VectorLength;
+            reserved[charger] = true;
+            for (int p = 0; p < Phase.VectorLength; p++)
+            {
+                // What it draws is its own choice now, not our commands': exactly its worst case.
+                reserve[o + p] = Cost.On(p, current, phases, rotation);
+                envelope[o + p] = reserve[o + p];
+            }
+        }
+
+        /// <summary>It follows our commands again: its envelope narrows with its next echo, as anyone's.</summary>
+        public void Unreserve(int charger)
+        {
+            reserved[charger] = false;
+        }
+
+        /// <summary>Takes over one charger's commands, envelope and reservation from the guard of the previous link (a changed charger list).</summary>
+        public void CarryFrom(TransitionGuard previous, int previousCharger, int charger)
+        {
+            int from = previousCharger * Phase.VectorLength, to = charger * Phase.VectorLength;
+            for (int p = 0; p < Phase.VectorLength; p++)
+            {
+                envelope[to + p] = previous.envelope[from + p];
+                reserve[to + p] = previous.reserve[from + p];
+            }
+            reserved[charger] = previous.reserved[previousCharger];
+            CommandedCurrent[charger] = previous.CommandedCurrent[previousCharger];
+            CommandedPhases[charger] = previous.CommandedPhases[previousCharger];
+            CommandSinceMs[charger] = previous.CommandSinceMs[previousCharger];
+            WaitingForOthers[charger] = previous.WaitingForOthers[previousCharger];
         }
 
         /// <summary>The most the charger may still draw on the grid phase.</summary>
@@ -111,6 +155,8 @@ namespace ChargeManager.Distribution.Transition
                 }
                 else
                     envelope[o + p] = Ints.Max(envelope[o + p], applied);
+                if (reserved[charger])
+                    envelope[o + p] = Ints.Max(envelope[o + p], reserve[o + p]);
             }
         }
 
@@ -120,7 +166,7 @@ namespace ChargeManager.Distribution.Transition
         /// </summary>
         public void ReleaseSilent(int charger, long nowMs)
         {
-            if (CommandedCurrent[charger] != 0 || nowMs < CommandSinceMs[charger] + ChargerFallbackProofMs)
+            if (reserved[charger] || CommandedCurrent[charger] != 0 || nowMs < CommandSinceMs[charger] + ChargerFallbackProofMs)
                 return;
             PhaseRotation rotation = observations[charger].Rotation;
             int o = charger * Phase.VectorLength;

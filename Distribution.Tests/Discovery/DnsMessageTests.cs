@@ -93,9 +93,10 @@ public class DnsMessageTests
     }
 
     [Fact]
-    public void AnAdvertisementResolvesTheMatchingConfiguredHostOnly_CaseSensitive()
+    public void AnAdvertisementResolvesTheMatchingConfiguredHostOnly_CaseInsensitive()
     {
-        var bench = new LinkBench("warp2-22oH.local", "WARP2-22OH.local", "10.0.0.9");
+        // mDNS names compare without regard to case (RFC 6762 §16); the config rejects two spellings of one name.
+        var bench = new LinkBench("WARP2-22OH.local", "warp2-22oi.local", "10.0.0.9");
         var message = new DnsMessage();
         var bytes = Advertisement("warp2-22oH", 0x0A000007);
         message.Read(bytes, bytes.Length);

@@ -139,82 +139,209 @@ public class GroupLinkTests
         Assert.Equal(12, bench.Link.Charger(0).Accepted);
     }
 
-    [Fact]
-    public void NotManaged_BlocksTheGroup()
+    /// <summary>Three 3-phase chargers charging, heard every 500 ms, echoing what they are told; returns the bench after start-up.</summary>
+    static LinkBench ThreeCharging(int limit)
     {
-        var bench = new LinkBench("10.0.0.2", "10.0.0.3");
-        var packet = bench.State(1);
-        packet.StateFlags = 0;
-        bench.Deliver(1, packet);
-        bench.Run(31_000, each: () => { if (bench.Now % 1000 == 0) bench.Answer(0); }); // charger 1 is never accepted: start-up waits 30 s
-        Assert.Equal(ChargerError.NotManaged, bench.Link.Charger(1).Error);
-        Assert.True(bench.Group.Allocator.GroupBlocked);
-        Assert.Equal(0, bench.Group.CommandedCurrent(0));
-        Assert.Equal(AllocationReason.GroupBlocked, bench.Group.Allocations[0].Reason);
+        var bench = new LinkBench("10.0.0.2", "10.0.0.3", "10.0.0.4");
+        bench.Group.SetAvailableCurrent(limit);
+        bench.Run(3000, each: () => { if (bench.Now % 500 == 0) for (int i = 0; i < 3; i++) bench.Answer(i, chargerState: 3); });
+        return bench;
     }
 
     [Fact]
-    public void AnInvalidHeader_BlocksTheGroupUntilAValidPacketArrives()
+    public void Kind1_TenArbitraryBytesFromAChargersAddress_AreCountedAndDropped_NothingElseChanges()
     {
-        var bench = new LinkBench("10.0.0.2");
-        var buffer = new byte[136];
-        int length = bench.State(0).Encode(buffer, 5);
-        buffer[6] = 0; // version 0
-        bench.Link.Receive(buffer, length, bench.Addresses[0], GroupLink.ChargerPort, bench.Now);
-        bench.Run(100);
-        Assert.Equal(ChargerError.InvalidHeader, bench.Link.Charger(0).Error);
-        Assert.True(bench.Group.Allocator.GroupBlocked);
-        bench.Answer(0);
-        bench.Run(100);
-        Assert.Equal(ChargerError.Ok, bench.Link.Charger(0).Error);
+        // Users' report: 01 02 … 0a from a charger's address gave "packet header invalid … every charger gets 0 A" for 180 s.
+        var bench = ThreeCharging(96000);
+        Assert.All(new[] { 0, 1, 2 }, i => Assert.Equal(32000, bench.Group.CommandedCurrent(i)));
+        var junk = new byte[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+        bench.Link.Receive(junk, junk.Length, bench.Addresses[1], GroupLink.ChargerPort, bench.Now);
+        Assert.Equal(1, bench.Link.Charger(1).Invalid);
+        bench.Run(180_000, each: () =>
+        {
+            if (bench.Now % 500 == 0) for (int i = 0; i < 3; i++) bench.Answer(i, chargerState: 3);
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(32000, bench.Group.CommandedCurrent(i));
+                Assert.Equal(ChargerError.Ok, bench.Link.Charger(i).Error);
+            }
+        });
         Assert.False(bench.Group.Allocator.GroupBlocked);
     }
 
     [Fact]
-    public void AFrozenChargeController_BlocksTheGroupAfter10s()
+    public void Kind1_ChargeManagementDisabled_IsCountedAtItsWorstCase_TheOthersShareTheRest()
     {
-        var bench = new LinkBench("10.0.0.2");
-        var packet = bench.State(0);
-        bench.Deliver(0, packet);
-        uint frozen = packet.EvseUptime;
-        bench.Run(12_000, each: () =>
+        // Users' report: one charger with management disabled (error 3) set every other charger to 0 A for 176 s.
+        var bench = ThreeCharging(64000);
+        Assert.All(new[] { 0, 1, 2 }, i => Assert.InRange(bench.Group.CommandedCurrent(i), 21000, 21400));
+        bench.Run(60_000, each: () =>
         {
-            if (bench.Now % 1000 != 0) return;
-            var again = bench.State(0);
-            again.EvseUptime = frozen;
-            bench.Deliver(0, again);
+            if (bench.Now % 500 == 0)
+            {
+                bench.Answer(0, chargerState: 3);
+                bench.Answer(1, chargerState: 3);
+                var unmanaged = bench.State(2, chargerState: 3, applied: 16000);
+                unmanaged.SupportedCurrent = 16000;
+                unmanaged.StateFlags = 0;
+                bench.Deliver(2, unmanaged);
+            }
+            for (int i = 0; i < 2; i++)
+                Assert.True(bench.Group.CommandedCurrent(i) >= 16000, "the others keep charging");
+            // Nothing it does may cost the others more than its own worst case (16 A on three phases).
+            for (int p = 1; p <= 3; p++)
+                Assert.True(bench.Group.Guard.MayDrawTotal(p) <= 64000 || bench.Now < 4000, $"{bench.Now}: may draw {bench.Group.Guard.MayDrawTotal(p)}");
         });
-        Assert.Equal(ChargerError.EvseUnreachable, bench.Link.Charger(0).Error);
-        Assert.True(bench.Group.Allocator.GroupBlocked);
+        Assert.Equal(ChargerError.NotManaged, bench.Link.Charger(2).Error);
+        Assert.True(bench.Group.Uncontrolled(2));
+        Assert.Equal(16000, bench.Group.Guard.MayDraw(2, 1));
+        Assert.Equal(24000, bench.Group.CommandedCurrent(0));
+        Assert.Equal(24000, bench.Group.CommandedCurrent(1));
+        Assert.Equal(0, bench.Group.CommandedCurrent(2));
+        Assert.False(bench.Group.Allocator.GroupBlocked);
+
+        // Management enabled again: it obeys, is released, and the three share again (after the hysteresis).
+        bench.Run(240_000, each: () => { if (bench.Now % 500 == 0) for (int i = 0; i < 3; i++) bench.Answer(i, chargerState: 3); });
+        Assert.Equal(ChargerError.Ok, bench.Link.Charger(2).Error);
+        Assert.False(bench.Group.Uncontrolled(2));
+        Assert.True(bench.Group.CommandedCurrent(2) > 0);
     }
 
     [Fact]
-    public void AChargerApplyingMoreThanCommandedFor32s_IsNonreactiveAndBlocksTheGroup()
+    public void Kind1_AnUnknownChargerWithManagementDisabled_Counts32AOnThreePhases()
     {
         var bench = new LinkBench("10.0.0.2", "10.0.0.3");
+        bench.Group.SetAvailableCurrent(48000);
+        var packet = bench.State(1);
+        packet.StateFlags = 0;
+        packet.SupportedCurrent = 65535; // implausible: clamped to what a WARP can report
+        bench.Deliver(1, packet);
+        bench.Run(31_000, each: () => { if (bench.Now % 1000 == 0) bench.Answer(0); }); // charger 1 is never accepted: start-up waits 30 s
+        Assert.Equal(ChargerError.NotManaged, bench.Link.Charger(1).Error);
+        Assert.Equal(32000, bench.Group.Guard.MayDraw(1, 2));
+        Assert.Equal(16000, bench.Group.CommandedCurrent(0));
+        Assert.Equal(0, bench.Group.Allocations[1].Current);
+    }
+
+    [Fact]
+    public void Kind1_AFrozenChargeController_IsCountedAtItsWorstCaseAfter10s()
+    {
+        var bench = new LinkBench("10.0.0.2", "10.0.0.3");
+        bench.Group.SetAvailableCurrent(48000);
+        bench.Run(2000, each: () => { if (bench.Now % 500 == 0) { bench.Answer(0, 3); bench.Answer(1, 3); } });
+        Assert.Equal(24000, bench.Group.CommandedCurrent(0));
+        var packet = bench.State(1, 3, applied: 24000);
+        bench.Deliver(1, packet);
+        uint frozen = packet.EvseUptime;
+        bench.Run(14_000, each: () =>
+        {
+            if (bench.Now % 500 != 0) return;
+            bench.Answer(0, 3);
+            var again = bench.State(1, 3, applied: 24000);
+            again.EvseUptime = frozen;
+            bench.Deliver(1, again);
+        });
+        Assert.Equal(ChargerError.EvseUnreachable, bench.Link.Charger(1).Error);
+        Assert.True(bench.Group.Uncontrolled(1));
+        Assert.Equal(16000, bench.Group.CommandedCurrent(0)); // 48 A less its 32 A worst case
+        Assert.Equal(32000, bench.Group.Guard.MayDraw(1, 1));
+    }
+
+    [Fact]
+    public void AChargerApplyingMoreThanCommandedFor32s_IsNonreactive_CountedAtItsWorstCase()
+    {
+        var bench = new LinkBench("10.0.0.2", "10.0.0.3");
+        StatePacket Disobeying() { var p = bench.State(1, applied: 16000); p.SupportedCurrent = 16000; return p; }
         bench.Run(1000, each: () => { bench.Answer(0); bench.Answer(1); });
-        bench.Group.SetAvailableCurrent(12000); // both are told 6 A; charger 1 keeps applying 16 A
+        bench.Group.SetAvailableCurrent(30000); // both are told 15 A; charger 1 keeps applying 16 A
         bench.Run(31_000, each: () =>
         {
             if (bench.Now % 500 != 0) return;
             bench.Answer(0);
-            bench.Deliver(1, bench.State(1, applied: 16000));
+            bench.Deliver(1, Disobeying());
         });
         Assert.NotEqual(ChargerError.EvseNonreactive, bench.Link.Charger(1).Error);
+        Assert.Equal(15000, bench.Group.CommandedCurrent(0));
         bench.Run(3000, each: () =>
         {
             if (bench.Now % 500 != 0) return;
             bench.Answer(0);
-            bench.Deliver(1, bench.State(1, applied: 16000));
+            bench.Deliver(1, Disobeying());
         });
         Assert.Equal(ChargerError.EvseNonreactive, bench.Link.Charger(1).Error);
-        Assert.True(bench.Group.Allocator.GroupBlocked);
+        Assert.True(bench.Group.Uncontrolled(1));
+        Assert.Equal(14000, bench.Group.CommandedCurrent(0)); // 30 A less its 16 A worst case: not 0 A, as WARP gives everyone
+        Assert.Equal(0, bench.Group.CommandedCurrent(1));
 
-        bench.Run(10_000, each: () => { if (bench.Now % 500 == 0) { bench.Answer(0); bench.Deliver(1, bench.State(1, applied: 16000)); } });
+        bench.Run(10_000, each: () => { if (bench.Now % 500 == 0) { bench.Answer(0); bench.Deliver(1, Disobeying()); } });
         Assert.Equal(ChargerError.EvseNonreactive, bench.Link.Charger(1).Error); // stays until it obeys
         bench.Run(2000, each: () => { if (bench.Now % 500 == 0) { bench.Answer(0); bench.Answer(1); } });
         Assert.Equal(ChargerError.Ok, bench.Link.Charger(1).Error);
-        Assert.False(bench.Group.Allocator.GroupBlocked);
+        Assert.False(bench.Group.Uncontrolled(1));
+    }
+
+    [Fact]
+    public void Kind4_AChargerNeverHeardFrom_SaysSo()
+    {
+        var bench = new LinkBench("10.0.0.2", "10.0.0.3");
+        bench.Run(31_000, each: () => { if (bench.Now % 1000 == 0) bench.Answer(0); });
+        Assert.Equal(ChargerError.NeverHeard, bench.Link.Charger(1).Error);
+        Assert.Equal("not heard from since the start", ChargerError.Describe(ChargerError.NeverHeard));
+        Assert.Equal(ChargerError.Ok, bench.Link.Charger(0).Error);
+        bench.Answer(1);
+        Assert.Equal(ChargerError.Ok, bench.Link.Charger(1).Error);
+    }
+
+    [Fact]
+    public void Issue13_ADatagramWithAnotherUid_IsDropped_AReplacementAfterARestartIsAccepted()
+    {
+        var bench = new LinkBench("10.0.0.2");
+        var first = bench.State(0, applied: 16000);
+        first.Esp32Uid = 0x1111;
+        bench.Deliver(0, first);
+        Assert.Equal(0x1111u, bench.Link.Charger(0).Esp32Uid);
+        var spoof = bench.State(0, applied: 32000);
+        spoof.Esp32Uid = 0x2222;
+        spoof.Seq = 40000;
+        bench.Deliver(0, spoof);
+        Assert.Equal(1, bench.Link.Charger(0).ForeignUid);
+        Assert.Equal(1, bench.Link.Charger(0).Accepted);
+        Assert.Equal(16000, bench.Group.Observations[0].AppliedCurrent);
+        var own = bench.State(0, applied: 16000);
+        own.Esp32Uid = 0x1111;
+        bench.Deliver(0, own); // its own sequence was not disturbed by the spoof
+        Assert.Equal(2, bench.Link.Charger(0).Accepted);
+
+        var replaced = bench.State(0);
+        replaced.Esp32Uid = 0x3333;
+        replaced.EvseUptime = 5; // uptime went back: it restarted
+        replaced.Seq = 0;
+        bench.Deliver(0, replaced);
+        Assert.Equal(3, bench.Link.Charger(0).Accepted);
+        Assert.Equal(0x3333u, bench.Link.Charger(0).Esp32Uid);
+        Assert.Equal(1, bench.Link.Charger(0).UidChanges);
+    }
+
+    [Fact]
+    public void Issue13_FiftyThousandForgedStatesOf65535mA_NeverRaiseMayDrawAboveWhatAWarpCanDraw()
+    {
+        var bench = ThreeCharging(96000);
+        var buffer = new byte[136];
+        for (int n = 0; n < 50_000; n++)
+        {
+            var forged = bench.State(1, 3, applied: 65535);
+            forged.SupportedCurrent = 65535;
+            int length = forged.Encode(buffer, 5);
+            bench.Link.Receive(buffer, length, bench.Addresses[1], GroupLink.ChargerPort, bench.Now);
+            if (n % 10 == 0)
+                bench.Run(50);
+            for (int p = 1; p <= 3; p++)
+                Assert.True(bench.Group.Guard.MayDraw(1, p) <= 32000);
+            if (n % 100 == 0)
+                for (int p = 1; p <= 3; p++)
+                    Assert.True(bench.Group.Guard.MayDrawTotal(p) <= 96000, $"may draw {bench.Group.Guard.MayDrawTotal(p)}");
+        }
+        Assert.True(bench.Link.Charger(1).Implausible >= 50_000);
     }
 
     [Fact]
@@ -229,7 +356,7 @@ public class GroupLinkTests
             bench.Deliver(1, packet);
         });
         Assert.Equal(196, bench.Link.Charger(1).Error);
-        Assert.False(bench.Group.Allocator.GroupBlocked);
+        Assert.False(bench.Group.Uncontrolled(1));
         Assert.Equal(0, bench.Group.CommandedCurrent(1));
         Assert.Equal(32000, bench.Group.CommandedCurrent(0));
     }
@@ -241,7 +368,7 @@ public class GroupLinkTests
         bench.Run(1000, each: () => { bench.Answer(0); bench.Answer(1); });
         bench.Run(37_000, each: () => { if (bench.Now % 500 == 0) bench.Answer(0); });
         Assert.Equal(ChargerError.ChargerUnreachable, bench.Link.Charger(1).Error);
-        Assert.False(bench.Group.Allocator.GroupBlocked);
+        Assert.False(bench.Group.Uncontrolled(1));
         Assert.Equal(0, bench.Group.Allocations[1].Current);
     }
 

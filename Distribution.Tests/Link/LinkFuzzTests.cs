@@ -11,7 +11,7 @@ namespace ChargeManager.Distribution.Tests.Link;
 /// </summary>
 public class LinkFuzzTests(ITestOutputHelper output)
 {
-    static int Counted(ChargerLink link) => link.Accepted + link.Stale + link.Invalid + link.Unmanaged + link.FrozenUptime;
+    static int Counted(ChargerLink link) => link.Accepted + link.Stale + link.Invalid + link.Unmanaged + link.FrozenUptime + link.ForeignUid;
 
     [Fact]
     public void OneHundredThousandBadDatagramsAreCountedAndDropped()
@@ -65,7 +65,7 @@ public class LinkFuzzTests(ITestOutputHelper output)
 
         var link = bench.Link.Charger(0);
         output.WriteLine($"from the charger: {fromCharger} (accepted {link.Accepted}, stale {link.Stale}, invalid {link.Invalid}, " +
-            $"unmanaged {link.Unmanaged}, frozen {link.FrozenUptime}); from strangers: {fromStrangers}");
+            $"unmanaged {link.Unmanaged}, frozen {link.FrozenUptime}, foreign uid {link.ForeignUid}); from strangers: {fromStrangers}");
         Assert.Equal(fromCharger, Counted(link) - countedBefore);
         Assert.Equal(fromStrangers, bench.Link.UnknownSource);
         Assert.True(link.Invalid > 10_000 && link.Accepted > 100, "both paths were exercised");

@@ -1,0 +1,174 @@
+using ChargeManager.Distribution.Link;
+using ChargeManager.Distribution.Phases;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ChargeManager.Distribution.Tests.Api;
+
+/// <summary>
+/// Kind 2 of the users' reports: a config change that restarts the link keeps every promise. The
+/// chargers that stay keep their link, commands and envelopes (matched by host); per-charger settings
+/// follow the host; the limit holds at every step. A real ChargeManagerApp against fake WARPs.
+/// </summary>
+public class ConfigChangeTests(ITestOutputHelper output)
+{
+    const string A = "127.0.52.2", B = "127.0.52.3", C = "127.0.52.4";
+
+    [Fact]
+    public void Kind2_TheSameChargersInReverseOrderAfter40s_NoErrorNoInterruption()
+    {
+        var net = new WarpNet();
+        net.Add(A);
+        net.Add(B);
+        net.Start(new[] { A, B });
+        net.Run(40_000);
+        Assert.All(net.Warps, w => Assert.Equal(16000, w.Applied));
+        Assert.Equal(200, net.Post("config", WarpNet.Config(new[] { B, A })));
+        net.Run(10_000, () =>
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                Assert.Equal(ChargerError.Ok, net.App.Link.Charger(i).Error);
+                Assert.Equal(16000, net.App.Group.CommandedCurrent(i));
+            }
+            Assert.All(net.Warps, w => Assert.Equal(16000, w.Applied));
+        });
+        Assert.Equal(B, net.App.Link.Charger(0).Host);
+        Assert.Equal(net[B].Ip, net.App.Link.Charger(0).Address);
+    }
+
+    [Fact]
+    public void Kind2_AddingACharger_InterruptsNobody_AndTheLimitHolds()
+    {
+        var net = new WarpNet();
+        net.Add(A);
+        net.Add(B);
+        net.Start(new[] { A, B });
+        net.Run(40_000);
+        net.Add(C);
+        Assert.Equal(200, net.Post("config", WarpNet.Config(new[] { C, A, B })));
+        net.Run(240_000, () => // C comes in after the global hysteresis (210 s since A and B started)
+        {
+            Assert.True(net[A].Applied >= 6000 && net[B].Applied >= 6000, "A and B keep charging");
+            for (int p = 1; p <= 3; p++)
+                Assert.True(net.Draw(p) <= 32000, $"L{p}: {net.Draw(p)} mA at {net.Now}");
+            for (int i = 0; i < 3; i++)
+                Assert.True(net.App.Link.Charger(i).Error is ChargerError.Ok or ChargerError.NeverHeard);
+        });
+        Assert.All(net.Warps, w => Assert.InRange(w.Applied, 10600, 10700));
+    }
+
+    [Fact]
+    public void Kind2_PhaseRotationsFollowTheHost_ANewChargerIsUnknown()
+    {
+        // Users' report: rotations [3, 1] for [A (P1 on L2), B (P1 on L1)], then config [B, C (P1 on L1)]:
+        // B inherited A's rotation, and B and C put 32 A on L1 against a 16 A limit for 120 s.
+        var net = new WarpNet();
+        net.Add(A, phases: 1, rotation: PhaseRotation.L231);
+        net.Add(B, phases: 1, rotation: PhaseRotation.L123);
+        net.Start(new[] { A, B }, defaultCurrent: 16000);
+        Assert.Equal(200, net.Post("phase_rotations", "{\"rotations\":[3,1]}"));
+        net.Run(30_000);
+        Assert.Equal(16000, net[A].Applied);
+        Assert.Equal(16000, net[B].Applied);
+
+        net[A].Present = false; // taken off this supply
+        net.Add(C, phases: 1, rotation: PhaseRotation.L123);
+        Assert.Equal(200, net.Post("config", WarpNet.Config(new[] { B, C })));
+        Assert.Equal("{\"rotations\":[1]}", net.Get("phase_rotations"));
+        Assert.Equal(PhaseRotation.L123, net.App.Group.Observations[0].Rotation);
+        Assert.Equal(PhaseRotation.Unknown, net.App.Group.Observations[1].Rotation);
+        net.Run(240_000, () => // C comes in after the global hysteresis
+        {
+            for (int p = 1; p <= 3; p++)
+                Assert.True(net.Draw(p) <= 16000, $"L{p}: {net.Draw(p)} mA at {net.Now}");
+        });
+        Assert.Equal(8000, net[B].Applied);
+        Assert.Equal(8000, net[C].Applied);
+    }
+
+    [Fact]
+    public void Kind2_RandomConfigChangesMidRun_TheLimitHoldsAtEveryStep()
+    {
+        string[] pool = Enumerable.Range(10, 8).Select(n => "127.0.52." + n).ToArray();
+        int runs = Environment.GetEnvironmentVariable("CM_LONG") == "1" ? 200 : 16;
+        int steps = 0, changes = 0, drops = 0;
+        for (int run = 0; run < runs; run++)
+        {
+            var random = new Random(1200 + run);
+            var net = new WarpNet();
+            foreach (var host in pool)
+            {
+                var w = net.Add(host, phases: random.Next(2) == 0 ? 1 : 3, rotation: (PhaseRotation)random.Next(1, 7));
+                w.Supported = random.Next(6, 33) * 1000;
+                w.Present = false;
+            }
+            string[] current = Pick(random, pool);
+            foreach (var h in current) net[h].Present = true;
+            net.Start(current, defaultCurrent: 32000);
+            int limit = 32000;
+            long dropAt = long.MinValue;
+            for (int step = 0; step < 12_000; step++, steps++) // 10 minutes
+            {
+                int r = random.Next(1000);
+                if (r < 5)
+                {
+                    int next = random.Next(0, 65) * 1000;
+                    Assert.Equal(200, net.Post("available_current", next.ToString()));
+                    if (next < limit) { dropAt = net.Now; drops++; }
+                    limit = next;
+                }
+                else if (r < 7)
+                {
+                    // Reorder, add and remove chargers; sometimes another spelling of the same address.
+                    string[] next = Pick(random, pool);
+                    foreach (var w in net.Warps)
+                        if (!next.Contains(w.Host) && w.Present) { w.Present = false; w.Applied = 0; w.Pending = -1; }
+                    foreach (var h in next)
+                        if (!net[h].Present) { net[h].Present = true; net[h].Applied = 0; net[h].Seq = (ushort)random.Next(65536); }
+                    var spelled = next.Select(h => random.Next(4) == 0 ? h.Replace("127.0.", "127.00.") : h);
+                    bool watchdog = random.Next(4) == 0;
+                    int defaultCurrent = random.Next(0, 65) * 1000;
+                    Assert.Equal(200, net.Post("config", WarpNet.Config(spelled, defaultCurrent, 64000, watchdog)));
+                    current = next;
+                    changes++;
+                }
+                else if (r < 8)
+                {
+                    // The true rotation of a 1-phase charger, or unknown: never a wrong one.
+                    var rotations = current.Select(h => random.Next(2) == 0 ? (int)net[h].Rotation : 0);
+                    Assert.Equal(200, net.Post("phase_rotations", "{\"rotations\":[" + string.Join(",", rotations) + "]}"));
+                }
+                int before = net.App.Group.Limit(Phase.L1);
+                net.Step();
+                int now = net.App.Group.Limit(Phase.L1);
+                if (now < before) dropAt = net.Now; // the watchdog's default
+                limit = now;
+
+                for (int p = 1; p <= 3; p++)
+                {
+                    // What is commanded fits at every step (reductions go out on the tick that sees the lower limit);
+                    // what the chargers draw fits once they had time to apply it.
+                    int commanded = 0;
+                    for (int i = 0; i < current.Length; i++)
+                    {
+                        var w = net[current[i]];
+                        commanded += Cost.On(p, net.App.Group.CommandedCurrent(i), w.WiredPhases, w.Rotation);
+                    }
+                    Assert.True(commanded <= limit, $"run {run} step {step}: commanded {commanded} > {limit} on L{p}");
+                    if (net.Now - dropAt > 1000)
+                        Assert.True(net.Draw(p) <= limit, $"run {run} step {step}: drawn {net.Draw(p)} > {limit} on L{p}");
+                }
+                for (int i = 0; i < current.Length; i++)
+                {
+                    int e = net.App.Link.Charger(i).Error;
+                    Assert.True(e != ChargerError.EvseNonreactive && e != ChargerError.EvseUnreachable, $"run {run} step {step}: charger {i} error {e}");
+                }
+            }
+        }
+        output.WriteLine($"{runs} runs, {steps} steps of 50 ms, {changes} config changes, {drops} limit drops: the limit held at every step");
+    }
+
+    static string[] Pick(Random random, string[] pool) =>
+        pool.OrderBy(_ => random.Next()).Take(random.Next(1, 7)).ToArray();
+}
