@@ -180,16 +180,22 @@ namespace ChargeManager.Distribution.Transition
         /// </summary>
         public bool Rollout(ChargerAllocation[] plan, int[] limit, long nowMs)
         {
-            bool changed = false;
+            bool changed = false, pending = false;
             // Pass 1: everything that widens no envelope, reductions above all.
             for (int i = 0; i < count; i++)
             {
                 WaitingForOthers[i] = false;
-                if (IsCommanded(i, plan[i].Current, plan[i].Phases))
+                ChargerAllocation a = plan[i];
+                if (IsCommanded(i, a.Current, a.Phases))
                     continue;
-                if (WithinEnvelope(i, plan[i].Current, plan[i].Phases))
-                    changed |= Command(i, plan[i].Current, plan[i].Phases, nowMs);
+                if (WithinEnvelope(i, a.Current, a.Phases))
+                    changed |= Command(i, a.Current, a.Phases, nowMs);
+                pending |= !IsCommanded(i, a.Current, a.Phases);
             }
+            // Most ticks everything is commanded already: pass 2 would change nothing (and its totals are
+            // only used there), so skip it; on nanoCLR that halves the rollout.
+            if (!pending)
+                return changed;
 
             for (int p = 0; p < Phase.VectorLength; p++)
                 total[p] = MayDrawTotal(p);

@@ -24,13 +24,16 @@ public class NanoClrDiffTests
         return dir.FullName;
     }
 
-    /// <summary>CM_NANOCLR_DIR, else ../shared/nanoclr next to the repository (or above it).</summary>
+    /// <summary>CM_NANOCLR_DIR if set, else ../shared/nanoclr next to the repository (or above it); null if nanoclr is not there.</summary>
     public static string NanoClrDirectory()
     {
         var env = Environment.GetEnvironmentVariable("CM_NANOCLR_DIR");
         if (!string.IsNullOrEmpty(env))
-            return env;
-        for (var dir = new DirectoryInfo(RepoRoot()); dir != null; dir = dir.Parent)
+            return File.Exists(Path.Combine(env, "nanoclr")) ? env : null;
+        var start = new DirectoryInfo(AppContext.BaseDirectory);
+        while (start != null && !Directory.Exists(Path.Combine(start.FullName, "Distribution.Core")))
+            start = start.Parent;
+        for (var dir = start; dir != null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "shared", "nanoclr");
             if (File.Exists(Path.Combine(candidate, "nanoclr")))
@@ -104,17 +107,21 @@ public class NanoClrDiffTests
         output = stdout.Result + stderr.Result;
     }
 
-    [Fact]
+    /// <summary>Skipped, saying why, where nanoCLR is missing, unless CI=true or CM_REQUIRE_TOOLS=1 require it.</summary>
+    public sealed class NeedsNanoClrFactAttribute : FactAttribute
+    {
+        public NeedsNanoClrFactAttribute()
+        {
+            if (NanoClrDirectory() == null && !Required)
+                Skip = "needs nanoCLR: ../shared/nanoclr/nanoclr next to the repository, or CM_NANOCLR_DIR (CI=true or CM_REQUIRE_TOOLS=1 make this a failure)";
+        }
+    }
+
+    [NeedsNanoClrFact]
     public void TheScriptsPrintTheSameOnNanoClrAsOnDotNet()
     {
         var nanoDir = NanoClrDirectory();
-        if (nanoDir == null)
-        {
-            if (Required)
-                Assert.Fail("nanoCLR is required (CI=true or CM_REQUIRE_TOOLS=1) but ../shared/nanoclr/nanoclr is missing; set CM_NANOCLR_DIR");
-            Console.WriteLine("skipped: nanoCLR not found (../shared/nanoclr/nanoclr or CM_NANOCLR_DIR): the differential test needs it");
-            return;
-        }
+        Assert.True(nanoDir != null, "nanoCLR is required (CI=true or CM_REQUIRE_TOOLS=1) but ../shared/nanoclr/nanoclr is missing; set CM_NANOCLR_DIR");
 
         var dotnet = new List<string>();
         DiffScripts.Run(dotnet.Add, null);
