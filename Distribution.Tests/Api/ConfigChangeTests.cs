@@ -169,6 +169,57 @@ public class ConfigChangeTests(ITestOutputHelper output)
         output.WriteLine($"{runs} runs, {steps} steps of 50 ms, {changes} config changes, {drops} limit drops: the limit held at every step");
     }
 
+    [Fact]
+    public void Kind1_ChargeManagementDisabledOnOne_TheOthersKeep32AAtEveryStep_AndStateSaysWhy()
+    {
+        // Users' report: 96 A limit, one charger reports management disabled: the others fell from 32 A to 0 A for 176 s.
+        var net = new WarpNet();
+        net.Add(A);
+        net.Add(B);
+        net.Add(C);
+        net.Start(new[] { A, B, C }, defaultCurrent: 96000);
+        net.Run(20_000);
+        Assert.All(net.Warps, w => Assert.Equal(32000, w.Applied));
+        net[C].NotManaged = true;
+        net.Run(200_000, () =>
+        {
+            Assert.Equal(32000, net[A].Applied);
+            Assert.Equal(32000, net[B].Applied);
+            for (int p = 1; p <= 3; p++)
+                Assert.True(net.Draw(p) <= 96000);
+        });
+        var state = System.Text.Json.Nodes.JsonNode.Parse(net.Get("state"))!;
+        Assert.Equal(1, (int)state["state"]!);
+        var c = state["chargers"]![2]!;
+        Assert.Equal(ChargerError.NotManaged, (int)c["e"]!);
+        Assert.Equal("charge management disabled on the charger: may not follow commands, counted as drawing 32000 mA on 3 phases", (string)c["rt"]!);
+        Assert.Contains(Enumerable.Range(0, net.App.Log.Count), i => net.App.Log.Line(i).Contains("c2: may not follow commands; counted as drawing 32000 mA on 3 phases"));
+        Assert.DoesNotContain(Enumerable.Range(0, net.App.Log.Count), i => net.App.Log.Line(i).Contains("every charger gets 0 A"));
+    }
+
+    [Fact]
+    public void Issue13_AnotherUidWithoutARestartIsDropped_AReplacedChargerIsAcceptedAndLogged()
+    {
+        var net = new WarpNet();
+        net.Add(A);
+        net.Start(new[] { A });
+        net.Run(5000);
+        uint first = net[A].Uid;
+        Assert.Equal(first, net.App.Link.Charger(0).Esp32Uid);
+        net[A].Uid = 0xC0FFEE; // same address, another identity, uptime still rising: not ours
+        net.Run(3000);
+        Assert.True(net.App.Link.Charger(0).ForeignUid >= 2);
+        Assert.Equal(first, net.App.Link.Charger(0).Esp32Uid);
+        Assert.Contains("\"foreign_uid\":", net.Get("low_level_state"));
+        net[A].Uptime = 10; // it restarted: a replaced charger
+        net[A].Seq = 0;
+        net.Run(3000);
+        Assert.Equal(0xC0FFEEu, net.App.Link.Charger(0).Esp32Uid);
+        Assert.Equal(1, net.App.Link.Charger(0).UidChanges);
+        Assert.Contains(Enumerable.Range(0, net.App.Log.Count), i => net.App.Log.Line(i).Contains("new identity (ESP32 UID " + first + " -> 12648430) after a restart"));
+        Assert.Equal(ChargerError.Ok, net.App.Link.Charger(0).Error);
+    }
+
     static string[] Pick(Random random, string[] pool) =>
         pool.OrderBy(_ => random.Next()).Take(random.Next(1, 7)).ToArray();
 }

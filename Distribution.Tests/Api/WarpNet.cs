@@ -17,6 +17,7 @@ public sealed class FakeWarp
     public int WiredPhases = 3;
     public PhaseRotation Rotation;   // the truth, whatever the config says
     public bool Present = true;
+    public bool NotManaged;          // charge management disabled on it: it ignores commands and says so
     public int Applied;
     public int Pending = -1;
     public long PendingAt, LastCommandMs, NextStateMs;
@@ -53,6 +54,8 @@ public sealed class WarpNet : IDatagramSender, IHostResolver
         if (w == null || command.Decode(b, length, out _, out _) != PacketCheck.Ok)
             return;
         w.LastCommandMs = Now;
+        if (w.NotManaged)
+            return;
         if ((command.Flags & CommandPacket.FlagIgnoreAllocation) != 0)
             return; // keeps its slot
         w.Pending = Math.Min(command.AllocatedCurrent, w.Supported);
@@ -72,7 +75,9 @@ public sealed class WarpNet : IDatagramSender, IHostResolver
                 w.Pending = -1;
                 w.NextStateMs = Now;
             }
-            if (Now - w.LastCommandMs > 30_000)
+            if (w.NotManaged)
+                w.Applied = w.Supported;
+            else if (Now - w.LastCommandMs > 30_000)
                 w.Applied = 0;
             w.Uptime += (uint)ms;
             if (Now < w.NextStateMs)
@@ -84,7 +89,7 @@ public sealed class WarpNet : IDatagramSender, IHostResolver
             state.ChargerState = 3;
             state.SupportedCurrent = w.Supported;
             state.AllowedChargingCurrent = w.Applied;
-            state.StateFlags = StatePacket.StateFlagManaged;
+            state.StateFlags = w.NotManaged ? 0 : StatePacket.StateFlagManaged;
             state.Phases = w.WiredPhases;
             state.LineCurrent1 = state.LineCurrent2 = state.LineCurrent3 = float.NaN;
             state.TimeSinceStateChangeMs = 1000;

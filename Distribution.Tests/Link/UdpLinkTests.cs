@@ -35,7 +35,7 @@ public class UdpLinkTests(ITestOutputHelper output)
 
         g[3].Silent = true;
         Assert.True(g.WaitFor(() => g.Manager.Link.Charger(3).Error == ChargerError.ChargerUnreachable, 40_000));
-        Assert.False(g.Manager.Group.Allocator.GroupBlocked);
+        Assert.False(g.Manager.Group.Uncontrolled(3));
 
         g[5].Reboot(g.Clock.NowMs);
         int acceptedBefore;
@@ -78,52 +78,65 @@ public class UdpLinkTests(ITestOutputHelper output)
         Assert.Equal(commandVersion, g[0].LastCommandVersion);
     }
 
+    // Kind 1 of the users' reports: WARP stops the whole group for these; we count the charger at its worst
+    // case (its supported current, 32 A here, on three phases) and the others share what is left.
+
     [Fact]
-    public void Case17_AFrozenChargeControllerStopsTheGroup()
+    public void Case17_AFrozenChargeController_IsCountedAtItsWorstCase_TheOtherKeepsCharging()
     {
         using var g = new UdpGroup(2, "127.0.13.2");
         g[0].Car.Plug(g.Clock.NowMs, false);
-        g.SetLimit(16000);
+        g.SetLimit(48000);
         Assert.True(g.WaitFor(() => g[0].Car.Applied > 0, 10_000));
         g[1].FrozenUptime = true;
         Assert.True(g.WaitFor(() => g.Manager.Link.Charger(1).Error == ChargerError.EvseUnreachable, 20_000));
-        Assert.True(g.WaitFor(() => g[0].Car.Applied == 0, 3000), "every charger is stopped");
+        Assert.True(g.WaitFor(() => g[0].Car.Applied == 16000, 5000), "48 A less its 32 A worst case");
+        g.Wait(3000);
+        Assert.Equal(16000, g[0].Car.Applied);
     }
 
     [Fact]
-    public void Case17_ChargeManagementDisabledOnAChargerStopsTheGroup()
+    public void Case17_ChargeManagementDisabledOnACharger_IsCountedAtItsWorstCase_TheOtherKeepsCharging()
     {
         using var g = new UdpGroup(2, "127.0.14.2");
         g[0].Car.Plug(g.Clock.NowMs, false);
-        g.SetLimit(16000);
+        g.SetLimit(48000);
         Assert.True(g.WaitFor(() => g[0].Car.Applied > 0, 10_000));
         g[1].NotManaged = true;
-        Assert.True(g.WaitFor(() => g.Manager.Link.Charger(1).Error == ChargerError.NotManaged && g[0].Car.Applied == 0, 10_000));
+        Assert.True(g.WaitFor(() => g.Manager.Link.Charger(1).Error == ChargerError.NotManaged, 10_000));
+        Assert.True(g.WaitFor(() => g[0].Car.Applied == 16000, 5000), "48 A less its 32 A worst case");
+        lock (g.Manager.Gate)
+            Assert.True(g.Manager.Group.Uncontrolled(1));
     }
 
     [Fact]
-    public void Case17_AWrongProtocolVersionStopsTheGroup()
+    public void Case17_AWrongProtocolVersion_IsCountedAndDropped_TheOtherKeepsCharging()
     {
         using var g = new UdpGroup(2, "127.0.15.2");
         g[0].Car.Plug(g.Clock.NowMs, false);
         g.SetLimit(16000);
         Assert.True(g.WaitFor(() => g[0].Car.Applied > 0, 10_000));
+        int applied = g[0].Car.Applied;
         g[1].BadHeader = true;
-        Assert.True(g.WaitFor(() => g.Manager.Link.Charger(1).Error == ChargerError.InvalidHeader && g[0].Car.Applied == 0, 10_000));
+        Assert.True(g.WaitFor(() => g.Manager.Link.Charger(1).Invalid >= 3, 10_000));
+        lock (g.Manager.Gate)
+            Assert.NotEqual(ChargerError.InvalidHeader, g.Manager.Link.Charger(1).Error);
+        Assert.Equal(applied, g[0].Car.Applied);
     }
 
     [Fact]
-    public void Case17_AChargerThatKeepsItsCurrentIsNonreactive()
+    public void Case17_AChargerThatKeepsItsCurrentIsNonreactive_CountedAtItsWorstCase()
     {
         using var g = new UdpGroup(2, "127.0.16.2");
         g[0].Car.Plug(g.Clock.NowMs, false);
         g[1].Car.Plug(g.Clock.NowMs, false);
+        g[1].Car.Supported = 16000;
         g.SetLimit(32000);
         Assert.True(g.WaitFor(() => g[1].Car.Applied >= 16000, 30_000), "both cars charging share 32 A");
         g[1].IgnoresCommands = true;
-        g.SetLimit(12000);
+        g.SetLimit(24000);
         Assert.True(g.WaitFor(() => g.Manager.Link.Charger(1).Error == ChargerError.EvseNonreactive, 45_000));
-        Assert.True(g.WaitFor(() => g[0].Car.Applied == 0, 3000));
+        Assert.True(g.WaitFor(() => g[0].Car.Applied == 8000, 3000), "24 A less its 16 A: not 0 A");
     }
 
     [Fact]
