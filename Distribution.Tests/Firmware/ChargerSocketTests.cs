@@ -86,6 +86,30 @@ public class ChargerSocketTests : IDatagramSender, IHostResolver
     }
 
     [Fact]
+    public void AnIcmpErrorSurfacingAsASocketExceptionCostsNoDatagram()
+    {
+        var socket = new ChargerSocket(Manager, 18509);
+        var app = NewApp();
+        var inner = (Socket)typeof(ChargerSocket).GetField("socket", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+            .GetValue(socket);
+        // Linux reports ICMP port unreachable to a connected UDP socket: the way a charger that is down
+        // shows up on stacks that report it on any UDP socket (lwIP, Windows).
+        var charger = new IPEndPoint(IPAddress.Parse("127.0.50.2"), 18510);
+        inner.Connect(charger);
+        socket.Send(new byte[] { 1 }, 1, HostName.FromBytes(charger.Address.GetAddressBytes()), charger.Port); // nobody there yet
+        Settle();
+        using (var up = Charger(18510))
+        {
+            up.SendTo(new byte[] { 1, 2, 3, 4 }, new IPEndPoint(Manager, 18509));
+            up.SendTo(new byte[] { 1, 2, 3, 4 }, new IPEndPoint(Manager, 18509));
+            Settle();
+            socket.ReceiveAll(app, 0);
+        }
+        Assert.Equal(1, socket.Errors); // the ICMP error, as a SocketException (ConnectionRefused)
+        Assert.Equal(2, app.Link.UnknownSource); // both datagrams behind it, in the same tick
+    }
+
+    [Fact]
     public void ASocketThatKeepsFailingIsBoundAgainAndReceptionResumes()
     {
         using var charger = Charger(18508);

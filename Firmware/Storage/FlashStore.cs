@@ -3,7 +3,12 @@ using ChargeManager.Distribution.Api;
 
 namespace ChargeManager.Firmware.Storage
 {
-    /// <summary>The config files on the ESP32's internal flash, I:\ (littlefs: each operation is power-fail safe; AtomicFile does the rest).</summary>
+    /// <summary>
+    /// The config files on the ESP32's internal flash, I:\. Each Write is one FileStream.Write, which the ESP32
+    /// natives do as open-write-close; Move is rename(). What that guarantees on a power cut: README, "The file
+    /// system behind I:". Reads never throw (a flash that cannot be read boots with the defaults, logged);
+    /// writes do, and WriteBehindStore reports them.
+    /// </summary>
     public sealed class FlashStore : IFileStore
     {
         const string Root = "I:\\";
@@ -11,7 +16,15 @@ namespace ChargeManager.Firmware.Storage
         public byte[] Read(string name)
         {
             string path = Root + name;
-            return File.Exists(path) ? File.ReadAllBytes(path) : null;
+            try
+            {
+                return File.Exists(path) ? File.ReadAllBytes(path) : null;
+            }
+            catch (System.Exception e)
+            {
+                System.Diagnostics.Debug.WriteLine("ChargeManager: cannot read " + path + ": " + e.Message);
+                return null;
+            }
         }
 
         public void Write(string name, byte[] data, int length)
@@ -25,7 +38,14 @@ namespace ChargeManager.Firmware.Storage
 
         public bool Exists(string name)
         {
-            return File.Exists(Root + name);
+            try
+            {
+                return File.Exists(Root + name);
+            }
+            catch (System.Exception)
+            {
+                return false;
+            }
         }
 
         public void Delete(string name)
