@@ -45,6 +45,7 @@ namespace ChargeManager.NanoDiff
             Script("json", only);
             Script("utf8", only);
             Script("floats", only);
+            Script("eventlog", only);
             Line(Closing + lines.ToString());
         }
 
@@ -68,6 +69,7 @@ namespace ChargeManager.NanoDiff
                 else if (name == "json") Json();
                 else if (name == "utf8") Utf8Inputs();
                 else if (name == "floats") Floats();
+                else if (name == "eventlog") Events();
             }
             catch (Exception e)
             {
@@ -832,6 +834,35 @@ namespace ChargeManager.NanoDiff
                 Line("name " + Bytes(names[i], names[i].Length) + " -> " + status.ToString() + " "
                     + (status == 200 ? Bytes(app.Response.Buffer, app.Response.Length) : Units(app.ErrorText)));
                 Call(app, "GET", "/charge_manager/state", "", 0);
+            }
+        }
+
+        // ---- the event log: bounded by count and by text ----
+
+        static void Events()
+        {
+            Seed(41);
+            var log = new EventLog(200);
+            for (int k = 0; k < 600; k++)
+            {
+                string m = "event " + k.ToString() + " ";
+                for (int r = Next(12); r > 0; r--)
+                    m += "caf\u00e9 \ud83d\ude00 ";
+                log.Add(k, m);
+                if (k % 50 == 49)
+                {
+                    HashStart();
+                    int units = 0;
+                    for (int i = 0; i < log.Count; i++)
+                    {
+                        char[] c = log.Line(i).ToCharArray();
+                        units += c.Length;
+                        for (int j = 0; j < c.Length; j++)
+                            Hash(c[j]);
+                        Hash(log.Time(i));
+                    }
+                    Line("log after " + (k + 1).ToString() + ": count=" + log.Count.ToString() + " units=" + units.ToString() + " h=" + hash.ToString());
+                }
             }
         }
 
