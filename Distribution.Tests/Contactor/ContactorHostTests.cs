@@ -20,7 +20,7 @@ public class ContactorHostTests(ITestOutputHelper output)
         await using var host = await HostApp.StartAsync(options, TextWriter.Null);
         using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:18083") };
         async Task Post(string path, string body) =>
-            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.PostAsync(path, new StringContent(body))).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await http.PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"))).StatusCode);
         async Task<JsonNode> Contactor() => JsonNode.Parse(await http.GetStringAsync("/charge_manager/state"))!["contactor"]!;
         async Task<bool> Eventually(Func<JsonNode, bool> condition, int realMs)
         {

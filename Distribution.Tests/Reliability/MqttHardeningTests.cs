@@ -178,7 +178,7 @@ public class MqttHardeningTests(ITestOutputHelper output) : IAsyncLifetime
         "{\"global_hysteresis\":210,\"wakeup_time\":180,\"plug_in_time\":180,\"enable_current_factor_pct\":150,\"allocation_interval\":10,\"rotation_interval\":15,\"maximum_unbalanced_load\":0}",
     };
 
-    static byte[] InvalidPayload(Random random, string topic)
+    internal static byte[] InvalidPayload(Random random, string topic)
     {
         string valid = topic switch
         {
@@ -194,8 +194,8 @@ public class MqttHardeningTests(ITestOutputHelper output) : IAsyncLifetime
                 return Encoding.UTF8.GetBytes(valid[..random.Next(0, valid.Length - 1)].TrimEnd());
             case 1: // an unknown key
                 return Encoding.UTF8.GetBytes("{\"x" + random.Next() + "\":1," + valid[1..]);
-            case 2: // a number where an object is expected, or a string where a number is
-                return Encoding.UTF8.GetBytes(topic == "available_current" ? "\"16000\"" : random.Next(100).ToString());
+            case 2: // a string where a number is (the two objects with an abbreviated form), a number where an object is
+                return Encoding.UTF8.GetBytes(topic is "available_current" or "phase_switching" ? "\"" + random.Next(2) + "\"" : random.Next(100).ToString());
             case 3: // out of range
                 return Encoding.UTF8.GetBytes(topic == "available_current" ? (32001 + random.Next(1_000_000)).ToString() : valid.Replace(":", ":-9999999999", StringComparison.Ordinal));
             case 4: // random bytes after an opening brace, never closed

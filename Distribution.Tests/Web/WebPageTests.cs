@@ -86,7 +86,7 @@ public class WebPageTests(ITestOutputHelper output)
         Assert.Equal("9.2", await page.InputValueAsync("#config [data-path=minimum_current]"));
 
         // A limit written through the API shows within two seconds.
-        await http.PostAsync("/charge_manager/available_current", new StringContent("9000"));
+        await http.PostAsync("/charge_manager/available_current", new StringContent("9000", System.Text.Encoding.UTF8, "application/json")); // a write declares JSON (issue 13)
         await page.WaitForFunctionAsync("document.getElementById('available').textContent.includes('available 9.0 A')", null, new() { Timeout = 2000 });
         Assert.Empty(problems); // loaded and polling without a console error
 

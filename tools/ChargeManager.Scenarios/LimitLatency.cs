@@ -63,7 +63,7 @@ public static class LimitLatency
 
     static async Task Post(HttpClient http, string path, string body)
     {
-        var response = await http.PostAsync(path, new StringContent(body, Encoding.UTF8));
+        var response = await http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json")); // writes declare JSON (RequestGuard)
         if (response.StatusCode != HttpStatusCode.OK)
             throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
