@@ -172,6 +172,7 @@ public class WebPageTests(ITestOutputHelper output)
         await page.GotoAsync(Address + "/");
         const string Points = "sel => (document.querySelector(sel)?.getAttribute('points') || '').trim().split(' ').filter(s => s).map(s => s.split(',').map(Number))";
         await page.WaitForFunctionAsync($"({Points})('#chart-L1 polyline.limit').length >= 85", null, new() { Timeout = 5000 });
+        var limit1 = await page.EvaluateAsync<double[][]>(Points, "#chart-L1 polyline.limit");
         foreach (int phase in new[] { 1, 2, 3 })
         {
             var limit = await page.EvaluateAsync<double[][]>(Points, $"#chart-L{phase} polyline.limit");
@@ -184,6 +185,11 @@ public class WebPageTests(ITestOutputHelper output)
         var allocated = await page.EvaluateAsync<double[][]>(Points, "#chart-L1 polyline.allocated");
         Assert.True(allocated.Length >= 85);
         Assert.Contains("sim-1", await page.InnerTextAsync("#charger-legend"));
+        // Pointing at the chart's left part reads the values from before the drop, in words.
+        var box = (await page.Locator("#chart-L1").BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(box.X + (float)limit1[2][0], box.Y + 50);
+        Assert.Contains("L1: limit 16.0 A", await page.InnerTextAsync("#readout"));
+        Assert.Contains("sim-3", await page.InnerTextAsync("#readout"));
         await page.ScreenshotAsync(new() { Path = Artifact("web-page.png"), FullPage = true });
         output.WriteLine("screenshot: " + Artifact("web-page.png"));
 
