@@ -290,8 +290,10 @@ namespace ChargeManager.Distribution.Api
 
         static bool IsObject(string name)
         {
-            if (name == "event_log" || name == "contactor_reset" || name == "history")
-                return true; // not retained MQTT values: a log, a command, the last hour
+            if (name == "history")
+                return true; // the last hour for the web page: served, not published
+            if (name == "event_log" || name == "contactor_reset")
+                return true; // not retained MQTT values: a log, and a command
             for (int i = 0; i < Objects.Length; i++)
                 if (Objects[i] == name)
                     return true;
