@@ -38,6 +38,28 @@ public class ConfigChangeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Kind2_ALinkStartingLateInTheUptime_FlagsNobodyNonreactiveWhenItsStartUpEnds()
+    {
+        // The start-up's end was compared against a command time of 0: at 40 s of uptime, every charger
+        // applying more than the 0 A not yet commanded was "nonreactive" and the group stopped for 0.3 s.
+        var net = new WarpNet { Now = 40_000 };
+        foreach (var h in new[] { A, B })
+        {
+            var w = net.Add(h);
+            w.Applied = 16000;
+            w.LastCommandMs = net.Now;
+        }
+        net.Start(new[] { A, B });
+        net.Run(10_000, () =>
+        {
+            Assert.All(net.Warps, w => Assert.Equal(16000, w.Applied));
+            for (int i = 0; i < 2; i++)
+                Assert.True(net.App.Link.Charger(i).Error is ChargerError.Ok or ChargerError.NeverHeard);
+        });
+        Assert.True(net.App.Link.StartupOver);
+    }
+
+    [Fact]
     public void Kind2_AddingACharger_InterruptsNobody_AndTheLimitHolds()
     {
         var net = new WarpNet();
