@@ -27,6 +27,9 @@ namespace ChargeManager.Distribution.Link
         public int WorstCurrent = Allocation.AllocatorConfig.MaxChargerCurrent;
         public int WorstPhases = 3;
 
+        /// <summary>When it was accepted again after not being (first heard, management re-enabled, back from silence or a hung controller): it may not have our command yet.</summary>
+        public long ResumedMs = Never;
+
         /// <summary>When the charger's echo first disagreed with our command, or Never.</summary>
         public long DisagreesSinceMs = Never;
 

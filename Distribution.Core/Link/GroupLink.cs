@@ -161,6 +161,9 @@ namespace ChargeManager.Distribution.Link
                 return;
             }
 
+            if (!link.Heard || link.Error == ChargerError.NotManaged || link.Error == ChargerError.ChargerUnreachable
+                || link.Error == ChargerError.EvseUnreachable)
+                link.ResumedMs = nowMs;
             link.LastEvseUptime = state.EvseUptime;
             link.LastAcceptedMs = nowMs;
             link.StateVersion = state.Version;
@@ -283,13 +286,16 @@ namespace ChargeManager.Distribution.Link
 
         /// <summary>
         /// Applies more than we have commanded, long after our command changed (spec §1.10 rule 4). Counted
-        /// from the end of the start-up at the earliest: before it we commanded nothing.
+        /// from the end of the start-up at the earliest (before it we commanded nothing), and from when the
+        /// charger was accepted again after management disabled, silence or a hung controller.
         /// </summary>
         bool Disobeys(int i, long nowMs)
         {
             long since = group.Guard.CommandSinceMs[i];
             if (since < startupEndedMs)
                 since = startupEndedMs;
+            if (since < links[i].ResumedMs)
+                since = links[i].ResumedMs; // it could not have followed a command it was not listening to
             return group.Observations[i].AppliedCurrent > group.CommandedCurrent(i)
                 && nowMs - since > NonreactiveAfterMs;
         }

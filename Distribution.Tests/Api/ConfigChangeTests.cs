@@ -38,6 +38,28 @@ public class ConfigChangeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Kind2_ALinkStartingLateInTheUptime_FlagsNobodyNonreactiveWhenItsStartUpEnds()
+    {
+        // The start-up's end was compared against a command time of 0: at 40 s of uptime, every charger
+        // applying more than the 0 A not yet commanded was "nonreactive" and the group stopped for 0.3 s.
+        var net = new WarpNet { Now = 40_000 };
+        foreach (var h in new[] { A, B })
+        {
+            var w = net.Add(h);
+            w.Applied = 16000;
+            w.LastCommandMs = net.Now;
+        }
+        net.Start(new[] { A, B });
+        net.Run(10_000, () =>
+        {
+            Assert.All(net.Warps, w => Assert.Equal(16000, w.Applied));
+            for (int i = 0; i < 2; i++)
+                Assert.True(net.App.Link.Charger(i).Error is ChargerError.Ok or ChargerError.NeverHeard);
+        });
+        Assert.True(net.App.Link.StartupOver);
+    }
+
+    [Fact]
     public void Kind2_AddingACharger_InterruptsNobody_AndTheLimitHolds()
     {
         var net = new WarpNet();
@@ -92,7 +114,7 @@ public class ConfigChangeTests(ITestOutputHelper output)
     {
         string[] pool = Enumerable.Range(10, 8).Select(n => "127.0.52." + n).ToArray();
         int runs = Environment.GetEnvironmentVariable("CM_LONG") == "1" ? 200 : 16;
-        int steps = 0, changes = 0, drops = 0;
+        int steps = 0, changes = 0, drops = 0, unmanaged = 0;
         for (int run = 0; run < runs; run++)
         {
             var random = new Random(1200 + run);
@@ -123,7 +145,7 @@ public class ConfigChangeTests(ITestOutputHelper output)
                     // Reorder, add and remove chargers; sometimes another spelling of the same address.
                     string[] next = Pick(random, pool);
                     foreach (var w in net.Warps)
-                        if (!next.Contains(w.Host) && w.Present) { w.Present = false; w.Applied = 0; w.Pending = -1; }
+                        if (!next.Contains(w.Host) && w.Present) { w.Present = false; w.Applied = 0; w.Pending = -1; w.NotManaged = false; }
                     foreach (var h in next)
                         if (!net[h].Present) { net[h].Present = true; net[h].Applied = 0; net[h].Seq = (ushort)random.Next(65536); }
                     var spelled = next.Select(h => random.Next(4) == 0 ? h.Replace("127.0.", "127.00.") : h);
@@ -132,6 +154,14 @@ public class ConfigChangeTests(ITestOutputHelper output)
                     Assert.Equal(200, net.Post("config", WarpNet.Config(spelled, defaultCurrent, 64000, watchdog)));
                     current = next;
                     changes++;
+                }
+                else if (r < 9 && r >= 8)
+                {
+                    // Kind 1: charge management switched off (it draws what it supports, ignoring us) or on again.
+                    var w = net[current[random.Next(current.Length)]];
+                    w.NotManaged = !w.NotManaged;
+                    dropAt = net.Now; // on: its draw jumps, the others must make room; off: it draws until our next command reaches it
+                    if (w.NotManaged) unmanaged++;
                 }
                 else if (r < 8)
                 {
@@ -147,17 +177,26 @@ public class ConfigChangeTests(ITestOutputHelper output)
 
                 for (int p = 1; p <= 3; p++)
                 {
-                    // What is commanded fits at every step (reductions go out on the tick that sees the lower limit);
-                    // what the chargers draw fits once they had time to apply it.
-                    int commanded = 0;
+                    // What is commanded fits beside what unmanaged chargers draw at every step (reductions go out on the
+                    // tick that sees the lower limit); what the chargers draw fits once they had time to apply it. Only
+                    // unmanaged chargers alone can exceed the limit: nobody can stop them.
+                    int commanded = 0, unmanagedDraw = 0;
                     for (int i = 0; i < current.Length; i++)
                     {
                         var w = net[current[i]];
-                        commanded += Cost.On(p, net.App.Group.CommandedCurrent(i), w.WiredPhases, w.Rotation);
+                        if (w.NotManaged)
+                            unmanagedDraw += w.DrawOn(p);
+                        else
+                            commanded += Cost.On(p, net.App.Group.CommandedCurrent(i), w.WiredPhases, w.Rotation);
                     }
-                    Assert.True(commanded <= limit, $"run {run} step {step}: commanded {commanded} > {limit} on L{p}");
-                    if (net.Now - dropAt > 1000)
-                        Assert.True(net.Draw(p) <= limit, $"run {run} step {step}: drawn {net.Draw(p)} > {limit} on L{p}");
+                    int room = Math.Max(limit - unmanagedDraw, 0);
+                    if (net.Now - dropAt > 1500)
+                    {
+                        Assert.True(commanded <= room, $"run {run} step {step}: commanded {commanded} > {room} on L{p}");
+                        Assert.True(net.Draw(p) <= Math.Max(limit, unmanagedDraw), $"run {run} step {step}: drawn {net.Draw(p)} > {limit} on L{p}");
+                    }
+                    else if (unmanagedDraw == 0)
+                        Assert.True(commanded <= limit, $"run {run} step {step}: commanded {commanded} > {limit} on L{p}");
                 }
                 for (int i = 0; i < current.Length; i++)
                 {
@@ -166,7 +205,7 @@ public class ConfigChangeTests(ITestOutputHelper output)
                 }
             }
         }
-        output.WriteLine($"{runs} runs, {steps} steps of 50 ms, {changes} config changes, {drops} limit drops: the limit held at every step");
+        output.WriteLine($"{runs} runs, {steps} steps of 50 ms, {changes} config changes, {drops} limit drops, {unmanaged} chargers switching management off: the limit held at every step");
     }
 
     [Fact]
