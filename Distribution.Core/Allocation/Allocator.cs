@@ -15,6 +15,8 @@ namespace ChargeManager.Distribution.Allocation
     {
         readonly AllocationRun run;
         long lastRunMs = ChargerAllocation.Never;
+        readonly int[] recentLow = new int[Phase.VectorLength];
+        readonly long[] recentLowAtMs = new long[Phase.VectorLength];
 
         /// <summary>Cost of the last plan per [PV, L1, L2, L3].</summary>
         public readonly int[] Allocated = new int[Phase.VectorLength];
@@ -23,10 +25,14 @@ namespace ChargeManager.Distribution.Allocation
         {
             run = new AllocationRun(config, observations, allocations);
             for (int p = 0; p < Phase.VectorLength; p++)
+            {
                 run.Limit[p] = Phase.Unlimited;
+                recentLowAtMs[p] = ChargerAllocation.Never;
+            }
         }
 
         public AllocatorConfig Config { get { return run.Config; } }
+        /// <summary>When the plan last switched any charger (ms); each charger's hysteresis counts from its own last switch.</summary>
         public long LastHysteresisResetMs { get { return run.LastHysteresisResetMs; } }
         public long NextRotationMs { get { return run.NextRotationMs; } }
         public long LastRunMs { get { return lastRunMs; } }
@@ -52,6 +58,7 @@ namespace ChargeManager.Distribution.Allocation
             run.Limit[Phase.L1] = Ints.Max(limitL1, 0);
             run.Limit[Phase.L2] = Ints.Max(limitL2, 0);
             run.Limit[Phase.L3] = Ints.Max(limitL3, 0);
+            TrackRecentLow(nowMs);
 
             DemandStage.Run(run);
             StartBudget();
@@ -68,6 +75,27 @@ namespace ChargeManager.Distribution.Allocation
             BalanceStage.Run(run);
             ExplainStage.Run(run);
             Apply();
+        }
+
+        /// <summary>
+        /// The admission limit per phase: the lowest limit seen within the hysteresis. It follows a
+        /// lower limit at once and a higher one only after the hysteresis without a lower value, so a
+        /// limit flapping between two levels admits only what fits the lower one (runs happen on every
+        /// drop and at least every interval, so no low is missed).
+        /// </summary>
+        void TrackRecentLow(long nowMs)
+        {
+            int window = run.Config.GlobalHysteresisMs;
+            for (int p = 0; p < Phase.VectorLength; p++)
+            {
+                int limit = run.Limit[p];
+                if (recentLowAtMs[p] == ChargerAllocation.Never || limit <= recentLow[p] || nowMs - recentLowAtMs[p] >= window)
+                {
+                    recentLow[p] = limit;
+                    recentLowAtMs[p] = nowMs;
+                }
+                run.AdmissionLimit[p] = Ints.Min(limit, recentLow[p]);
+            }
         }
 
         /// <summary>The budget starts at the limit less what held (silent) chargers may still draw.</summary>
@@ -104,8 +132,11 @@ namespace ChargeManager.Distribution.Allocation
                 // What the previous plan gave since the last run counts toward fairness.
                 a.AllocatedChargeMaMs += (long)a.PreviousCurrent * a.PreviousPhases * elapsed;
 
-                if (a.Phases != a.PreviousPhases && a.Phases != 0)
-                    run.LastHysteresisResetMs = now;
+                if (a.Phases != a.PreviousPhases)
+                {
+                    a.LastSwitchMs = now;
+                    run.LastHysteresisResetMs = now; // the group's last switch, shown in the API
+                }
                 if (a.PreviousPhases == 0 && a.Phases != 0)
                     a.LastSwitchOnMs = now;
                 if (a.Phases != 0 && o.ReportedPhases != a.Phases)

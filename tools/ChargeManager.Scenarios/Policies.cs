@@ -32,6 +32,8 @@ public sealed class CorePolicy : IPolicy
     public void Tick(long nowMs, int[] current, int[] phases)
     {
         group.Tick(nowMs, -1);
+        if (Environment.GetEnvironmentVariable("CM_TRACE") is string t && nowMs % 30000 == 0)
+            Console.WriteLine($"{nowMs / 1000,6} " + string.Join(" ", group.Allocations.Select((a, i) => $"{i}:{a.Current / 1000,2}/{a.Phases} {a.Reason,-18} k{a.AllocatedChargeMaMs / Math.Max(nowMs,1)}")));
         for (int i = 0; i < current.Length; i++)
         {
             current[i] = group.CommandedCurrent(i);
