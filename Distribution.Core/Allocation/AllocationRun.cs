@@ -64,7 +64,10 @@ namespace ChargeManager.Distribution.Allocation
         /// <summary>
         /// Per-charger hysteresis: a charger may be switched (on, off by choice, or to another phase
         /// count) once the hysteresis has passed since its own last switch; other chargers never
-        /// make it wait. Hard limits (shedding) ignore it: safety comes first.
+        /// make it wait. Hard limits (shedding) ignore it, and a shed does not restart it: a charger
+        /// shed by a lower limit or for a welcome charge may return once it fits, but never sooner
+        /// than the hysteresis after its last switch-on, so its contactor closes at most once per
+        /// hysteresis.
         /// </summary>
         public bool MaySwitch(int charger)
         {

@@ -132,7 +132,10 @@ namespace ChargeManager.Distribution.Allocation
                 // What the previous plan gave since the last run counts toward fairness.
                 a.AllocatedChargeMaMs += (long)a.PreviousCurrent * a.PreviousPhases * elapsed;
 
-                if (a.Phases != a.PreviousPhases)
+                // A shed forced by a hard limit (or by a welcome charge) is not the charger's own
+                // switch: it may come back as soon as it fits, if its last switch-on was a hysteresis ago.
+                bool forcedOff = a.Phases == 0 && a.Reason == AllocationReason.PhaseOverload;
+                if (a.Phases != a.PreviousPhases && !forcedOff)
                 {
                     a.LastSwitchMs = now;
                     run.LastHysteresisResetMs = now; // the group's last switch, shown in the API

@@ -22,7 +22,7 @@ namespace ChargeManager.Distribution.Allocation
         public VehicleState LastState;
         public long LastPlugInMs = Never;
         public long LastSwitchOnMs = Never;
-        /// <summary>Last time the plan switched this charger on, off or to another phase count: its own hysteresis counts from here.</summary>
+        /// <summary>Last time the plan switched this charger on, off by choice (not shed by a hard limit) or to another phase count: its own hysteresis counts from here.</summary>
         public long LastSwitchMs = Never;
         public long LastPhaseSwitchMs = Never;
         public long WelcomeUntilMs = Never;
