@@ -21,7 +21,7 @@ for (int i = 0; i < args.Length; i++)
 }
 Directory.CreateDirectory(output);
 var report = new StringBuilder();
-report.AppendLine("| scenario | policy | manager-caused overshoot (peak A / A·s) | comply max s | energy kWh | demand met | utilisation | Jain current | Jain energy | longest wait min | churn /car·h | peak imbalance A |");
+report.AppendLine("| scenario | policy | manager-caused overshoot (peak A / A·s) | comply max s | energy kWh | demand met | utilisation | Jain avg power while plugged | Jain energy ÷ demand | longest wait min | churn /car·h | peak imbalance A |");
 report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
 string F(double v, string f = "0.00") => v.ToString(f, CultureInfo.InvariantCulture);
 foreach (var file in Directory.GetFiles(folder, "*.json").OrderBy(f => f))
