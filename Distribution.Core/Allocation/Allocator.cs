@@ -17,6 +17,9 @@ namespace ChargeManager.Distribution.Allocation
         long lastRunMs = ChargerAllocation.Never;
         readonly int[] recentLow = new int[Phase.VectorLength];
         readonly long[] recentLowAtMs = new long[Phase.VectorLength];
+        readonly int[] previousLimit = new int[Phase.VectorLength];
+        readonly long[] lastRiseMs = new long[Phase.VectorLength];
+        readonly long[] flappingUntilMs = new long[Phase.VectorLength];
 
         /// <summary>Cost of the last plan per [PV, L1, L2, L3].</summary>
         public readonly int[] Allocated = new int[Phase.VectorLength];
@@ -28,6 +31,9 @@ namespace ChargeManager.Distribution.Allocation
             {
                 run.Limit[p] = Phase.Unlimited;
                 recentLowAtMs[p] = ChargerAllocation.Never;
+                lastRiseMs[p] = ChargerAllocation.Never;
+                flappingUntilMs[p] = ChargerAllocation.Never;
+                previousLimit[p] = Phase.Unlimited;
             }
         }
 
@@ -78,10 +84,13 @@ namespace ChargeManager.Distribution.Allocation
         }
 
         /// <summary>
-        /// The admission limit per phase: the lowest limit seen within the hysteresis. It follows a
-        /// lower limit at once and a higher one only after the hysteresis without a lower value, so a
-        /// limit flapping between two levels admits only what fits the lower one (runs happen on every
-        /// drop and at least every interval, so no low is missed).
+        /// The admission limit per phase. While the limit flaps (it dropped again within the
+        /// hysteresis after it had risen), it is the lowest limit seen within the hysteresis: that
+        /// follows a lower limit at once and a higher one only after the hysteresis without a lower
+        /// value, so a flapping limit admits only what fits its lower level, and the chargers started
+        /// are not shed at the next drop. Otherwise (steps, ramps, a limit that changes less often
+        /// than the hysteresis) it is the limit itself. Runs happen on every drop and at least every
+        /// interval, so no low is missed.
         /// </summary>
         void TrackRecentLow(long nowMs)
         {
@@ -89,12 +98,17 @@ namespace ChargeManager.Distribution.Allocation
             for (int p = 0; p < Phase.VectorLength; p++)
             {
                 int limit = run.Limit[p];
+                if (limit > previousLimit[p])
+                    lastRiseMs[p] = nowMs;
+                else if (limit < previousLimit[p] && lastRiseMs[p] != ChargerAllocation.Never && nowMs - lastRiseMs[p] < window)
+                    flappingUntilMs[p] = nowMs + window;
+                previousLimit[p] = limit;
                 if (recentLowAtMs[p] == ChargerAllocation.Never || limit <= recentLow[p] || nowMs - recentLowAtMs[p] >= window)
                 {
                     recentLow[p] = limit;
                     recentLowAtMs[p] = nowMs;
                 }
-                run.AdmissionLimit[p] = Ints.Min(limit, recentLow[p]);
+                run.AdmissionLimit[p] = nowMs < flappingUntilMs[p] ? Ints.Min(limit, recentLow[p]) : limit;
             }
         }
 
