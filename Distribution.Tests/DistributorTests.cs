@@ -115,7 +115,7 @@ public class DistributorReactionTests
         d.Observations[0].LastHeardMs = 1000;
         d.Tick(1000, -1);
         Assert.Equal(1000, d.Allocator.LastRunMs); // not at the next interval
-        Assert.Equal(AllocationReason.HysteresisBlocks, d.Allocations[1].Reason); // charger 0 switched on 0.9 s ago
+        Assert.True(d.Allocations[1].Current >= 6000); // charger 0 switched on 0.9 s ago: that is no reason to wait
     }
 }
 

@@ -23,6 +23,13 @@ namespace ChargeManager.Distribution.Allocation
         /// <summary>Hard per-phase limits [PV, L1, L2, L3] for this run.</summary>
         public readonly int[] Limit = new int[Phase.VectorLength];
 
+        /// <summary>
+        /// What a new switch-on beside active chargers must fit: the lowest limit seen within the
+        /// hysteresis (never above <see cref="Limit"/>). A limit that dropped a minute ago will
+        /// probably drop again; a charger started into the gap would be shed at the next drop.
+        /// </summary>
+        public readonly int[] AdmissionLimit = new int[Phase.VectorLength];
+
         /// <summary>Limit minus the cost of every current granted so far in this run.</summary>
         public readonly int[] Remaining = new int[Phase.VectorLength];
 
@@ -39,6 +46,7 @@ namespace ChargeManager.Distribution.Allocation
 
         internal readonly int[] Order;
         internal readonly long[] Key;
+        internal readonly int[] Shape;   // the balance stage's per-charger phases drawn on
         internal readonly int[] UsersPerPhase = new int[Phase.VectorLength];
         internal readonly int[] Load = new int[Phase.VectorLength];
 
@@ -50,16 +58,45 @@ namespace ChargeManager.Distribution.Allocation
             Count = allocations.Length;
             Order = new int[Count];
             Key = new long[Count];
+            Shape = new int[Count];
         }
 
-        public bool HysteresisElapsed
+        /// <summary>
+        /// Per-charger hysteresis: a charger may be switched (on, off by choice, or to another phase
+        /// count) once the hysteresis has passed since its own last switch; other chargers never
+        /// make it wait. Hard limits (shedding) ignore it, and a shed does not restart it: a charger
+        /// shed by a lower limit or for a welcome charge may return once it fits, but never sooner
+        /// than the hysteresis after its last switch-on, so its contactor closes at most once per
+        /// hysteresis.
+        /// </summary>
+        public bool MaySwitch(int charger)
         {
-            get { return LastHysteresisResetMs == ChargerAllocation.Never || NowMs >= LastHysteresisResetMs + Config.GlobalHysteresisMs; }
+            long last = Allocations[charger].LastSwitchMs;
+            return last == ChargerAllocation.Never || NowMs >= last + Config.GlobalHysteresisMs;
         }
 
-        public long HysteresisEndsMs
+        /// <summary>When the charger's own hysteresis ends (ms, manager uptime).</summary>
+        public long SwitchAllowedFromMs(int charger)
         {
-            get { return LastHysteresisResetMs + Config.GlobalHysteresisMs; }
+            return Allocations[charger].LastSwitchMs + Config.GlobalHysteresisMs;
+        }
+
+        /// <summary>
+        /// Fairness key: the charge allocated since plug-in per time plugged in (mA × phases, i.e. the
+        /// average allocation while plugged in). Equal average power while plugged in is what users
+        /// call fair; a late arrival is not made to catch up on absolute charge. The plugged time
+        /// counts at least one allocation interval, so a car plugged in a moment ago is not ranked
+        /// by a few milliseconds.
+        /// </summary>
+        public long FairnessKey(int charger)
+        {
+            ChargerAllocation a = Allocations[charger];
+            long plugged = a.LastPlugInMs == ChargerAllocation.Never ? 0 : NowMs - a.LastPlugInMs;
+            if (plugged < Config.AllocationIntervalMs)
+                plugged = Config.AllocationIntervalMs;
+            if (plugged < 1)
+                plugged = 1;
+            return a.AllocatedChargeMaMs / plugged;
         }
 
         public PhaseRotation RotationOf(int charger)
@@ -110,6 +147,12 @@ namespace ChargeManager.Distribution.Allocation
         /// </summary>
         public int PhaseBlockingStart(int charger, int phases, bool othersActive, int alreadyCountedPhases)
         {
+            return PhaseBlockingStart(charger, phases, othersActive, alreadyCountedPhases, othersActive ? AdmissionLimit : Limit);
+        }
+
+        /// <summary>As above, against the given per-phase limits.</summary>
+        public int PhaseBlockingStart(int charger, int phases, bool othersActive, int alreadyCountedPhases, int[] limit)
+        {
             int enable = Config.EnableCurrentFor(phases, othersActive);
             PhaseRotation rotation = RotationOf(charger);
             for (int p = Phase.L1; p <= Phase.L3; p++)
@@ -118,7 +161,7 @@ namespace ChargeManager.Distribution.Allocation
                 if (add == 0)
                     continue;
                 int counted = alreadyCountedPhases == 0 ? 0 : MinimumCostOn(p, charger, alreadyCountedPhases);
-                if (WindowMin[p] - counted + add > Limit[p])
+                if (WindowMin[p] - counted + add > limit[p])
                     return p;
             }
             return 0;

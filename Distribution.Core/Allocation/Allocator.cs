@@ -15,6 +15,11 @@ namespace ChargeManager.Distribution.Allocation
     {
         readonly AllocationRun run;
         long lastRunMs = ChargerAllocation.Never;
+        readonly int[] recentLow = new int[Phase.VectorLength];
+        readonly long[] recentLowAtMs = new long[Phase.VectorLength];
+        readonly int[] previousLimit = new int[Phase.VectorLength];
+        readonly long[] lastRiseMs = new long[Phase.VectorLength];
+        readonly long[] flappingUntilMs = new long[Phase.VectorLength];
 
         /// <summary>Cost of the last plan per [PV, L1, L2, L3].</summary>
         public readonly int[] Allocated = new int[Phase.VectorLength];
@@ -23,10 +28,17 @@ namespace ChargeManager.Distribution.Allocation
         {
             run = new AllocationRun(config, observations, allocations);
             for (int p = 0; p < Phase.VectorLength; p++)
+            {
                 run.Limit[p] = Phase.Unlimited;
+                recentLowAtMs[p] = ChargerAllocation.Never;
+                lastRiseMs[p] = ChargerAllocation.Never;
+                flappingUntilMs[p] = ChargerAllocation.Never;
+                previousLimit[p] = Phase.Unlimited;
+            }
         }
 
         public AllocatorConfig Config { get { return run.Config; } }
+        /// <summary>When the plan last switched any charger (ms); each charger's hysteresis counts from its own last switch.</summary>
         public long LastHysteresisResetMs { get { return run.LastHysteresisResetMs; } }
         public long NextRotationMs { get { return run.NextRotationMs; } }
         public long LastRunMs { get { return lastRunMs; } }
@@ -60,6 +72,7 @@ namespace ChargeManager.Distribution.Allocation
             run.Limit[Phase.L1] = Ints.Max(limitL1, 0);
             run.Limit[Phase.L2] = Ints.Max(limitL2, 0);
             run.Limit[Phase.L3] = Ints.Max(limitL3, 0);
+            TrackRecentLow(nowMs);
 
             DemandStage.Run(run);
             StartBudget();
@@ -76,6 +89,35 @@ namespace ChargeManager.Distribution.Allocation
             BalanceStage.Run(run);
             ExplainStage.Run(run);
             Apply();
+        }
+
+        /// <summary>
+        /// The admission limit per phase. While the limit flaps (it dropped again within the
+        /// hysteresis after it had risen), it is the lowest limit seen within the hysteresis: that
+        /// follows a lower limit at once and a higher one only after the hysteresis without a lower
+        /// value, so a flapping limit admits only what fits its lower level, and the chargers started
+        /// are not shed at the next drop. Otherwise (steps, ramps, a limit that changes less often
+        /// than the hysteresis) it is the limit itself. Runs happen on every drop and at least every
+        /// interval, so no low is missed.
+        /// </summary>
+        void TrackRecentLow(long nowMs)
+        {
+            int window = run.Config.GlobalHysteresisMs;
+            for (int p = 0; p < Phase.VectorLength; p++)
+            {
+                int limit = run.Limit[p];
+                if (limit > previousLimit[p])
+                    lastRiseMs[p] = nowMs;
+                else if (limit < previousLimit[p] && lastRiseMs[p] != ChargerAllocation.Never && nowMs - lastRiseMs[p] < window)
+                    flappingUntilMs[p] = nowMs + window;
+                previousLimit[p] = limit;
+                if (recentLowAtMs[p] == ChargerAllocation.Never || limit <= recentLow[p] || nowMs - recentLowAtMs[p] >= window)
+                {
+                    recentLow[p] = limit;
+                    recentLowAtMs[p] = nowMs;
+                }
+                run.AdmissionLimit[p] = nowMs < flappingUntilMs[p] ? Ints.Min(limit, recentLow[p]) : limit;
+            }
         }
 
         /// <summary>The budget starts at the limit less what held (silent) chargers may still draw.</summary>
@@ -112,8 +154,14 @@ namespace ChargeManager.Distribution.Allocation
                 // What the previous plan gave since the last run counts toward fairness.
                 a.AllocatedChargeMaMs += (long)a.PreviousCurrent * a.PreviousPhases * elapsed;
 
-                if (a.Phases != a.PreviousPhases && a.Phases != 0)
-                    run.LastHysteresisResetMs = now;
+                // A shed forced by a hard limit (or by a welcome charge) is not the charger's own
+                // switch: it may come back as soon as it fits, if its last switch-on was a hysteresis ago.
+                bool forcedOff = a.Phases == 0 && a.Reason == AllocationReason.PhaseOverload;
+                if (a.Phases != a.PreviousPhases && !forcedOff)
+                {
+                    a.LastSwitchMs = now;
+                    run.LastHysteresisResetMs = now; // the group's last switch, shown in the API
+                }
                 if (a.PreviousPhases == 0 && a.Phases != 0)
                     a.LastSwitchOnMs = now;
                 if (a.Phases != 0 && o.ReportedPhases != a.Phases)

@@ -22,14 +22,17 @@ namespace ChargeManager.Distribution.Allocation
         public VehicleState LastState;
         public long LastPlugInMs = Never;
         public long LastSwitchOnMs = Never;
+        /// <summary>Last time the plan switched this charger on, off by choice (not shed by a hard limit) or to another phase count: its own hysteresis counts from here.</summary>
+        public long LastSwitchMs = Never;
         public long LastPhaseSwitchMs = Never;
         public long WelcomeUntilMs = Never;
         public long LastWakeupMs = Never;   // Never: not being woken up
         public long UseSupportedUntilMs = Never;
         public bool WasProbablyFull;
 
-        /// <summary>Charge allocated since plug-in: Σ current × phases × time (mA·ms). The fairness key.</summary>
+        /// <summary>Charge allocated since plug-in: Σ current × phases × time (mA·ms), as WARP's "allocated energy". Divided by the time plugged in, the fairness key.</summary>
         public long AllocatedChargeMaMs;
+
 
         // Per run.
         internal int PreviousCurrent;

@@ -40,6 +40,8 @@ public class AllocatorPropertyTests
                     o.LineCurrent1 = o.LineCurrent2 = o.LineCurrent3 = c.Line;
                 }
                 int[] silent = Enumerable.Range(0, chargers.Length).Where(i => chargers[i].Silent).ToArray();
+                var lastOn = Enumerable.Repeat(long.MinValue, chargers.Length).ToArray();
+                var phasesBefore = new int[chargers.Length];
                 foreach (var l in limits)
                 {
                     for (int run = 0; run < 5; run++)
@@ -53,6 +55,18 @@ public class AllocatorPropertyTests
                                 if (bench.Alloc[i].Reason == AllocationReason.UnreachableKeepsBudget)
                                     held += Cost.On(p, bench.Alloc[i].Current, bench.Alloc[i].Phases, bench.Obs[i].Rotation);
                             Assert.True(bench.PhaseSum(p) <= Math.Max(l[p - 1], held), $"{Phase.Name(p)}: {bench.PhaseSum(p)} > {l[p - 1]}");
+                        }
+                        for (int i = 0; i < chargers.Length; i++)
+                        {
+                            // Per-charger hysteresis: at most one switch-on per 30 s, whatever the others do.
+                            var a = bench.Alloc[i];
+                            if (phasesBefore[i] == 0 && a.Phases != 0)
+                            {
+                                Assert.True(a.Reason == AllocationReason.WelcomeCharge || lastOn[i] == long.MinValue || bench.Now - lastOn[i] >= 30_000,
+                                    $"charger {i} switched on {bench.Now - lastOn[i]} ms after its last switch-on");
+                                lastOn[i] = bench.Now;
+                            }
+                            phasesBefore[i] = a.Phases;
                         }
                         foreach (var a in bench.Alloc)
                         {

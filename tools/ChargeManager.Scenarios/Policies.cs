@@ -1,5 +1,6 @@
 using ChargeManager.Distribution;
 using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Link;
 using ChargeManager.Distribution.Phases;
 
 namespace ChargeManager.Scenarios;
@@ -18,20 +19,61 @@ public interface IPolicy
     bool SendsChangesAtOnce { get; }
 }
 
-/// <summary>Ours: the real Distributor, exactly as on the device.</summary>
+/// <summary>
+/// Ours: the real Distributor, exactly as on the device, including the link's start-up phase
+/// (<see cref="GroupLink"/>): until every charger has answered (at most
+/// <see cref="GroupLink.StartupGraceMs"/>) the group is not planned and what each charger applies is
+/// adopted as the starting plan; then it is planned at once.
+/// </summary>
 public sealed class CorePolicy : IPolicy
 {
     readonly Distributor group;
-    public CorePolicy(int chargers) => group = new Distributor(new AllocatorConfig(), chargers);
+    readonly bool[] heard;
+    long startedMs = -1;
+    bool startupOver;
+
+    public CorePolicy(int chargers)
+    {
+        group = new Distributor(new AllocatorConfig(), chargers);
+        heard = new bool[chargers];
+    }
+
     public string Name => "ChargeManager";
     public bool SendsChangesAtOnce => true;
     public ChargerObservation[] Observations => group.Observations;
-    public void StateReceived(int charger, long nowMs) => group.StateReceived(charger, nowMs, false);
+    public bool StartupOver => startupOver;
+
+    public void StateReceived(int charger, long nowMs)
+    {
+        heard[charger] = true;
+        if (!startupOver)
+        {
+            // As GroupLink.Adopt: before the first allocation, what a charger applies is our starting plan.
+            var o = group.Observations[charger];
+            var a = group.Allocations[charger];
+            bool valid = o.AppliedCurrent > 0 && o.AppliedCurrent <= AllocatorConfig.MaxChargerCurrent;
+            a.Current = valid ? o.AppliedCurrent : 0;
+            a.Phases = valid ? o.ReportedPhases : 0;
+        }
+        group.StateReceived(charger, nowMs, false);
+    }
+
     public void SetLimits(int l1, int l2, int l3) => group.SetLimits(l1, l2, l3);
 
     public void Tick(long nowMs, int[] current, int[] phases)
     {
+        if (startedMs < 0)
+            startedMs = nowMs;
+        if (!startupOver && (heard.All(h => h) || nowMs - startedMs >= GroupLink.StartupGraceMs))
+        {
+            startupOver = true;
+            group.Scheduler.RequestNow();
+        }
+        if (!startupOver)
+            return; // the link sends "ignore allocation": every charger keeps what it applies
         group.Tick(nowMs, -1);
+        if (Environment.GetEnvironmentVariable("CM_TRACE") is string && nowMs % 30000 == 0)
+            Console.WriteLine($"{nowMs / 1000,6} " + string.Join(" ", group.Allocations.Select((a, i) => $"{i}:{a.Current / 1000,2}/{a.Phases} {a.Reason,-18}")));
         for (int i = 0; i < current.Length; i++)
         {
             current[i] = group.CommandedCurrent(i);

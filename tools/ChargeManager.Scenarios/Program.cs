@@ -10,17 +10,18 @@ using ChargeManager.Scenarios;
 // allocator figures, with --latency also the end-to-end limit latency, about 5 minutes of real time)
 // and DIR/<scenario>.svg (our run, per phase). Default DIR: scenario-report.
 string output = "scenario-report", folder = Path.Combine(AppContext.BaseDirectory, "scenarios");
-bool latency = false;
+bool latency = false, perCar = false;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--latency") latency = true;
+    else if (args[i] == "--per-car") perCar = true;
     else if (args[i] == "--out" && i + 1 < args.Length) output = args[++i];
     else if (args[i] == "--scenarios" && i + 1 < args.Length) folder = args[++i];
-    else { Console.Error.WriteLine("usage: [--out DIR] [--scenarios DIR] [--latency]"); return 2; }
+    else { Console.Error.WriteLine("usage: [--out DIR] [--scenarios DIR] [--latency] [--per-car]"); return 2; }
 }
 Directory.CreateDirectory(output);
 var report = new StringBuilder();
-report.AppendLine("| scenario | policy | manager-caused overshoot (peak A / A·s) | comply max s | energy kWh | demand met | utilisation | Jain current | Jain energy | longest wait min | churn /car·h | peak imbalance A |");
+report.AppendLine("| scenario | policy | manager-caused overshoot (peak A / A·s) | comply max s | energy kWh | demand met | utilisation | Jain avg power while plugged | Jain energy ÷ demand | longest wait min | churn /car·h | peak imbalance A |");
 report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
 string F(double v, string f = "0.00") => v.ToString(f, CultureInfo.InvariantCulture);
 foreach (var file in Directory.GetFiles(folder, "*.json").OrderBy(f => f))
@@ -43,6 +44,8 @@ foreach (var file in Directory.GetFiles(folder, "*.json").OrderBy(f => f))
         if (policy is CorePolicy)
             File.WriteAllText(Path.Combine(output, Path.GetFileNameWithoutExtension(file) + ".svg"), SvgPlot.Render(scenario.Name, samples));
         Console.WriteLine($"{scenario.Name,-28} {m.Policy,-14} overshoot {F(m.PeakOvershootA, "0.0"),5} A  energy {F(m.EnergyKwh, "0.0"),7} kWh  Jain {F(m.JainEnergy)}");
+        if (perCar)
+            Console.WriteLine("  kWh per car: " + string.Join(" ", m.CarKwh.Select(k => F(k))));
     }
 }
 

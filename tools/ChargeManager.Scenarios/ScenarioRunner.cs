@@ -15,6 +15,7 @@ public sealed class Metrics
     public double LongestWaitS;
     public double ChurnPerCarHour;
     public double PeakImbalanceA;
+    public double[] CarKwh = [];       // per car, in the scenario's order
 }
 
 /// <summary>One plot sample: the limit and each charger's draw per grid phase.</summary>
@@ -173,6 +174,7 @@ public static class ScenarioRunner
 
         double wantedWh = cars.Sum(c => Math.Min(c.Spec.EnergyKwh * 1000, EnergyPossible(c)));
         m.EnergyKwh = cars.Sum(c => c.Wh) / 1000;
+        m.CarKwh = cars.Select(c => c.Wh / 1000).ToArray();
         m.DemandMet = wantedWh > 0 ? cars.Sum(c => c.Wh) / wantedWh : 1;
         m.Utilisation = limitAs > 0 ? drawnAs / limitAs : 0;
         m.JainCurrent = Jain(cars.Select(c => c.PresentS > 0 ? c.Wh / c.PresentS : 0));

@@ -10,7 +10,10 @@ namespace ChargeManager.Simulation;
 ///  - the plan never exceeds a limit, and every non-zero current is at least its minimum;
 ///  - the guard's envelope is sound: no charger's slot allows more than the guard thinks it may draw;
 ///  - overshoot (Σ slots or Σ envelopes above a limit) only ever starts with an external limit drop
-///    and never grows while it lasts: everything the manager itself does adds zero overshoot.
+///    and never grows while it lasts: everything the manager itself does adds zero overshoot;
+///  - contactor wear is bounded per charger: the plan switches a charger on at most once per
+///    hysteresis (welcome charges excepted), and never rotates it out sooner than that after its
+///    switch-on; what other chargers do is irrelevant.
 /// Violations throw with the seed and step, so a failing sequence can be replayed.
 /// </summary>
 public sealed class GroupSimulation
@@ -32,6 +35,9 @@ public sealed class GroupSimulation
 
     public readonly List<long> ComplyTimesMs = new();
     public int SwitchOns;
+    public int PlanSwitchOns;            // 0 → phases in the allocator's plan
+    readonly int[] planPhases;
+    readonly long[] planSwitchOnMs;
     public long OvershootMaMs; // ∫ of slot overshoot after drops (what the cars need seconds to follow)
 
     public GroupSimulation(AllocatorConfig config, SimulatedCharger[] chargers, int seed, double lossRate = 0)
@@ -41,6 +47,8 @@ public sealed class GroupSimulation
         Seed = seed;
         Random = new Random(seed);
         LossRate = lossRate;
+        planPhases = new int[chargers.Length];
+        planSwitchOnMs = Enumerable.Repeat(long.MinValue, chargers.Length).ToArray();
         for (int i = 0; i < chargers.Length; i++)
         {
             chargers[i].NextReportMs = Random.Next(0, 1000);
@@ -161,6 +169,19 @@ public sealed class GroupSimulation
         for (int i = 0; i < Chargers.Length; i++)
         {
             var a = d.Allocations[i];
+            int hysteresis = config.GlobalHysteresisMs;
+            if (planPhases[i] == 0 && a.Phases != 0)
+            {
+                // A welcome charge (a car plugged in since the last switch-on) may come sooner.
+                bool welcome = config.PlugInTimeMs > 0 && a.LastPlugInMs >= planSwitchOnMs[i];
+                if (!welcome && planSwitchOnMs[i] != long.MinValue && Now - planSwitchOnMs[i] < hysteresis)
+                    Fail($"charger {i} switched on {Now - planSwitchOnMs[i]} ms after its last switch-on, within its {hysteresis} ms hysteresis");
+                planSwitchOnMs[i] = Now;
+                PlanSwitchOns++;
+            }
+            if (planPhases[i] != 0 && a.Phases == 0 && a.Reason == AllocationReason.RotatedOut && Now - planSwitchOnMs[i] < hysteresis)
+                Fail($"charger {i} rotated out {Now - planSwitchOnMs[i]} ms after its switch-on, within its {hysteresis} ms hysteresis");
+            planPhases[i] = a.Phases;
             if (a.Current != 0 && a.Current < config.MinimumFor(a.Phases))
                 Fail($"charger {i} planned {a.Current} mA on {a.Phases}p, below the minimum");
             int commanded = d.CommandedCurrent(i);

@@ -4,10 +4,12 @@ using ChargeManager.Distribution.Util;
 namespace ChargeManager.Distribution.Allocation.Stages
 {
     /// <summary>
-    /// Stage 4: admits waiting chargers, the one that has received the least charge first, as long
-    /// as every phase it would use can carry the minimums of all active chargers plus its enable
-    /// current. New switch-ons wait for the global hysteresis; chargers that were active when the
-    /// run began (rotated or shed in this run) may come straight back if they fit.
+    /// Stage 4: admits waiting chargers, the one with the least charge per time plugged in first, as
+    /// long as every phase it would use can carry the minimums of all active chargers plus its enable
+    /// current: beside active chargers within the lowest limit of the recent past
+    /// (<see cref="AllocationRun.AdmissionLimit"/>). A new switch-on waits for the charger's own
+    /// hysteresis; chargers that were active when the run began (rotated or shed in this run) may
+    /// come straight back if they fit the present limit.
     /// </summary>
     public static class ActivationStage
     {
@@ -21,7 +23,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 if (!run.IsFree(i) || a.Phases > 0 || !a.WantsToCharge || a.LastWakeupMs != ChargerAllocation.Never)
                     continue;
                 run.Order[n++] = i;
-                run.Key[i] = a.AllocatedChargeMaMs;
+                run.Key[i] = run.FairnessKey(i);
             }
             IndexSort.Ascending(run.Order, n, run.Key);
 
@@ -30,9 +32,9 @@ namespace ChargeManager.Distribution.Allocation.Stages
             {
                 int i = run.Order[k];
                 ChargerAllocation a = run.Allocations[i];
-                if (!a.ActiveAtStart && !run.HysteresisElapsed)
+                if (!a.ActiveAtStart && !run.MaySwitch(i))
                 {
-                    a.SetReason(AllocationReason.HysteresisBlocks, 0, run.HysteresisEndsMs);
+                    a.SetReason(AllocationReason.HysteresisBlocks, 0, run.SwitchAllowedFromMs(i));
                     continue;
                 }
                 int blockedOn = TryStart(run, i, anyActive);
@@ -57,12 +59,13 @@ namespace ChargeManager.Distribution.Allocation.Stages
             bool unknownRotation = !Rotation.IsKnown(run.RotationOf(i));
             // An unknown-rotation 1p charger loads all three phases anyway, so 3p costs nothing more.
             int first = a.PinnedPhases != 0 ? a.PinnedPhases : unknownRotation ? 3 : 1;
-            int blockedOn = run.PhaseBlockingStart(i, first, anyActive, 0);
+            int[] limit = anyActive && !a.ActiveAtStart ? run.AdmissionLimit : run.Limit;
+            int blockedOn = run.PhaseBlockingStart(i, first, anyActive, 0, limit);
             int phases = first;
             if (blockedOn != 0 && a.PinnedPhases == 0 && first == 3)
             {
                 phases = 1;
-                blockedOn = run.PhaseBlockingStart(i, 1, anyActive, 0);
+                blockedOn = run.PhaseBlockingStart(i, 1, anyActive, 0, limit);
             }
             if (blockedOn != 0)
                 return blockedOn;

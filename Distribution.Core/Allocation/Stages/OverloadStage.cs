@@ -5,8 +5,8 @@ namespace ChargeManager.Distribution.Allocation.Stages
 {
     /// <summary>
     /// Stage 3: while the minimums of the chargers that have phases exceed a phase's limit, shed
-    /// chargers on that phase: the one that has received the most charge first, welcome charges
-    /// last. Phase limits are hard, so no hysteresis applies here.
+    /// chargers on that phase: the one with the most charge per time plugged in first, welcome
+    /// charges last. Phase limits are hard, so no hysteresis applies here.
     /// </summary>
     public static class OverloadStage
     {
@@ -24,7 +24,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 run.Order[n++] = i;
                 run.Key[i] = WelcomeChargeStage.IsWelcome(a)
                     ? WelcomeGroup + Ints.Max(a.LastPlugInMs, -WelcomeGroup + 1)
-                    : -a.AllocatedChargeMaMs;
+                    : -run.FairnessKey(i);
             }
             IndexSort.Ascending(run.Order, n, run.Key);
 

@@ -5,8 +5,8 @@ namespace ChargeManager.Distribution.Allocation.Stages
     /// <summary>
     /// Stage 5: moves switchable 1-phase chargers to 3 phases when every phase can carry the
     /// 3-phase minimum and the newly used phases have current the active chargers cannot absorb.
-    /// A charger that already had current waits for the global hysteresis; its own phase lock
-    /// (set on every switch) pins it meanwhile.
+    /// A charger that already had current waits for its own hysteresis; its phase lock (set on
+    /// every switch) pins it meanwhile. The new phases must fit the recent lowest limit.
     /// </summary>
     public static class PhaseUpgradeStage
     {
@@ -27,7 +27,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 ChargerAllocation a = run.Allocations[i];
                 if (!run.IsFree(i) || a.Phases != 1 || a.PinnedPhases != 0 || !Rotation.IsKnown(run.RotationOf(i)))
                     continue;
-                if (a.PreviousPhases > 0 && !run.HysteresisElapsed)
+                if (a.PreviousPhases > 0 && !run.MaySwitch(i))
                     continue;
                 if (run.PhaseBlockingStart(i, 3, true, 1) != 0 || !SpareOnNewPhases(run, i))
                     continue;

@@ -4,9 +4,10 @@ namespace ChargeManager.Distribution.Allocation.Stages
 {
     /// <summary>
     /// Stage 1: decides who keeps their phases. Chargers that no longer want current let go;
-    /// when the rotation is due (clock-aligned), the hysteresis has passed and cars have been
-    /// waiting, the active chargers on the phases they wait for let go too, so that the activation
-    /// stage can re-admit everyone in fairness order (least charge first).
+    /// when the rotation is due (clock-aligned) and cars that may switch on have been waiting, the
+    /// active chargers on the phases they wait for let go too, if their own hysteresis has passed,
+    /// so that the activation stage can re-admit everyone in fairness order (least charge per time
+    /// plugged in first).
     /// </summary>
     public static class RotationStage
     {
@@ -19,7 +20,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
             for (int i = 0; i < run.Count; i++)
             {
                 ChargerAllocation a = run.Allocations[i];
-                if (!run.IsFree(i) || !a.WantsToCharge || a.Phases > 0 || a.LastPlugInMs > waitingSince)
+                if (!run.IsFree(i) || !a.WantsToCharge || a.Phases > 0 || a.LastPlugInMs > waitingSince || !run.MaySwitch(i))
                     continue;
                 int phases = a.PinnedPhases == 0 ? 1 : a.PinnedPhases;
                 PhaseRotation rotation = run.RotationOf(i);
@@ -27,7 +28,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 waitsL2 |= Cost.Uses(Phase.L2, phases, rotation);
                 waitsL3 |= Cost.Uses(Phase.L3, phases, rotation);
             }
-            bool rotate = run.RotationDue && run.HysteresisElapsed && (waitsL1 || waitsL2 || waitsL3);
+            bool rotate = run.RotationDue && (waitsL1 || waitsL2 || waitsL3);
 
             for (int i = 0; i < run.Count; i++)
             {
@@ -48,7 +49,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 bool onWaitedPhase = (waitsL1 && Cost.Uses(Phase.L1, a.Phases, rotation))
                     || (waitsL2 && Cost.Uses(Phase.L2, a.Phases, rotation))
                     || (waitsL3 && Cost.Uses(Phase.L3, a.Phases, rotation));
-                if (rotate && onWaitedPhase)
+                if (rotate && onWaitedPhase && run.MaySwitch(i))
                 {
                     a.Phases = 0;
                     a.SetReason(AllocationReason.RotatedOut);

@@ -28,9 +28,9 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 bool mayRetry = now >= a.LastWakeupMs + 2L * wakeup;
                 if (!waking && !mayRetry)
                     continue;
-                if (!run.HysteresisElapsed && a.PreviousPhases == 0)
+                if (!run.MaySwitch(i) && a.PreviousPhases == 0)
                 {
-                    a.SetReason(AllocationReason.HysteresisBlocks, 0, run.HysteresisEndsMs);
+                    a.SetReason(AllocationReason.HysteresisBlocks, 0, run.SwitchAllowedFromMs(i));
                     continue;
                 }
                 run.Order[n++] = i;
