@@ -82,8 +82,9 @@ public class WebPageTests(ITestOutputHelper output)
         await page.WaitForFunctionAsync("document.getElementById('config-msg').textContent === 'Saved.'");
         var stored = JsonNode.Parse(await http.GetStringAsync("/charge_manager/config"))!;
         Assert.Equal(1, (int)stored["minimum_current_vehicle_type"]!);
-        Assert.Equal(9200, (int)stored["minimum_current"]!); // the ZOE's three-phase minimum
-        Assert.Equal("9.2", await page.InputValueAsync("#config [data-path=minimum_current]"));
+        // The vehicle type decides the minimums in effect; the stored minimums stay as written (issue 12, kind 3).
+        Assert.Equal(6000, (int)stored["minimum_current"]!);
+        Assert.Equal("6.0", await page.InputValueAsync("#config [data-path=minimum_current]"));
 
         // A limit written through the API shows within two seconds.
         await http.PostAsync("/charge_manager/available_current", new StringContent("9000", System.Text.Encoding.UTF8, "application/json")); // a write declares JSON (issue 13)
@@ -159,7 +160,7 @@ public class WebPageTests(ITestOutputHelper output)
         async Task<int> Samples() => (int)JsonNode.Parse(await http.GetStringAsync("/charge_manager/history"))!["count"]!;
         while (await Samples() < 60) // 10 minutes at 16 A
             await Task.Delay(200);
-        Assert.Equal(200, (int)(await http.PostAsync("/charge_manager/available_current", new StringContent("8000"))).StatusCode);
+        Assert.Equal(200, (int)(await http.PostAsync("/charge_manager/available_current", new StringContent("8000", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
         while (await Samples() < 90) // 5 minutes at 8 A
             await Task.Delay(200);
         var history = JsonNode.Parse(await http.GetStringAsync("/charge_manager/history"))!;
