@@ -38,6 +38,12 @@ namespace ChargeManager.Distribution.Transition
         readonly int[] envelope;   // count × [PV, L1, L2, L3]
         readonly int[] reserve;    // count × [PV, L1, L2, L3]: the floor of the envelope of a charger that may not follow us
         readonly bool[] reserved;
+        // A charger whose envelope is the assumption of Forget (no echo since): the most it has reported
+        // applying since, per phase. A command up to that is no increase; one above it must fit beside the
+        // others like any widening, however far below the assumed 32 A it is (a charger added mid-run draws
+        // 0 A until it is told more, and its 12 A is as real an increase as anyone's).
+        readonly bool[] unconfirmed;
+        readonly int[] reported;   // count × [PV, L1, L2, L3]
         readonly int[] total = new int[Phase.VectorLength];
 
         public readonly int[] CommandedCurrent;
@@ -57,6 +63,8 @@ namespace ChargeManager.Distribution.Transition
             envelope = new int[count * Phase.VectorLength];
             reserve = new int[count * Phase.VectorLength];
             reserved = new bool[count];
+            unconfirmed = new bool[count];
+            reported = new int[count * Phase.VectorLength];
             CommandedCurrent = new int[count];
             CommandedPhases = new int[count];
             CommandSinceMs = new long[count];
@@ -73,8 +81,12 @@ namespace ChargeManager.Distribution.Transition
         public void Forget(int charger)
         {
             int o = charger * Phase.VectorLength;
+            unconfirmed[charger] = true;
             for (int p = 0; p < Phase.VectorLength; p++)
+            {
                 envelope[o + p] = Cost.On(p, AllocatorConfig.MaxChargerCurrent, 3, PhaseRotation.Unknown);
+                reported[o + p] = 0;
+            }
         }
 
         /// <summary>
@@ -111,6 +123,9 @@ namespace ChargeManager.Distribution.Transition
                 reserve[to + p] = previous.reserve[from + p];
             }
             reserved[charger] = previous.reserved[previousCharger];
+            unconfirmed[charger] = previous.unconfirmed[previousCharger];
+            for (int p = 0; p < Phase.VectorLength; p++)
+                reported[to + p] = previous.reported[from + p];
             CommandedCurrent[charger] = previous.CommandedCurrent[previousCharger];
             CommandedPhases[charger] = previous.CommandedPhases[previousCharger];
             CommandSinceMs[charger] = previous.CommandSinceMs[previousCharger];
@@ -144,9 +159,12 @@ namespace ChargeManager.Distribution.Transition
             int o = charger * Phase.VectorLength;
             bool echoesLatest = appliedCurrent == CommandedCurrent[charger]
                 && nowMs >= CommandSinceMs[charger] + ConfirmAfterMs;
+            if (echoesLatest)
+                unconfirmed[charger] = false;
             for (int p = 0; p < Phase.VectorLength; p++)
             {
                 int applied = Cost.On(p, appliedCurrent, phases, rotation);
+                reported[o + p] = Ints.Max(reported[o + p], applied);
                 if (echoesLatest)
                 {
                     // Still moving between phase counts: it may land on the commanded one.
@@ -170,6 +188,7 @@ namespace ChargeManager.Distribution.Transition
                 return;
             PhaseRotation rotation = observations[charger].Rotation;
             int o = charger * Phase.VectorLength;
+            unconfirmed[charger] = false;
             for (int p = 0; p < Phase.VectorLength; p++)
                 envelope[o + p] = Cost.On(p, CommandedCurrent[charger], CommandedPhases[charger], rotation);
         }
@@ -235,11 +254,18 @@ namespace ChargeManager.Distribution.Transition
 
         bool WithinEnvelope(int i, int current, int phases)
         {
-            int o = i * Phase.VectorLength;
             for (int p = 0; p < Phase.VectorLength; p++)
-                if (CommandCost(i, p, current, phases) > envelope[o + p])
+                if (CommandCost(i, p, current, phases) > NoIncreaseUpTo(i, p))
                     return false;
             return true;
+        }
+
+        /// <summary>Up to this cost on a phase a command raises nobody's draw: the envelope, or for a charger not
+        /// yet confirmed the most it has reported applying.</summary>
+        int NoIncreaseUpTo(int i, int p)
+        {
+            int o = i * Phase.VectorLength + p;
+            return unconfirmed[i] ? Ints.Min(envelope[o], reported[o]) : envelope[o];
         }
 
         /// <summary>
@@ -269,7 +295,7 @@ namespace ChargeManager.Distribution.Transition
                     continue;
                 int others = total[p] - envelope[o + p];
                 // Up to its own envelope it widens nothing; beyond, it must fit beside the others.
-                int room = Ints.Max(envelope[o + p], limit[p] - others);
+                int room = Ints.Max(NoIncreaseUpTo(i, p), limit[p] - others);
                 largest = Ints.Min(largest, room);
             }
             return Ints.Max(largest, 0);

@@ -51,6 +51,37 @@ public class TransitionGuardTests
     }
 
     [Fact]
+    public void AChargerAddedMidRun_GetsNoCurrentBeforeTheOthersConfirmTheirReduction()
+    {
+        // Found when the per-charger hysteresis let the allocator plan a charger added mid-run at once: 12 A is
+        // below the assumed 32 A of an unknown charger, yet a real increase from the 0 A it draws.
+        Settle((0, 32000));
+        guard.Forget(2);                                   // the new charger: nothing known
+        now += 1000;
+        guard.Confirm(2, 0, 3, now);                       // it reports 0 A applied
+        Plan(0, 16000);
+        Plan(2, 16000);
+        guard.Rollout(plan, limit, now);
+        Assert.Equal(16000, guard.CommandedCurrent[0]);    // the reduction goes out at once
+        Assert.Equal(0, guard.CommandedCurrent[2]);        // the increase waits
+        Assert.True(guard.WaitingForOthers[2]);
+        now += TransitionGuard.ConfirmAfterMs;
+        guard.Confirm(0, 16000, 3, now);
+        guard.Confirm(2, 0, 3, now);                       // echoes our 0 A: now it is known
+        guard.Rollout(plan, limit, now);
+        Assert.Equal(16000, guard.CommandedCurrent[2]);
+    }
+
+    [Fact]
+    public void AfterOurRestart_WhatAChargerReportsApplyingGoesOutAtOnce()
+    {
+        guard.Confirm(0, 16000, 3, now);                   // before any command of ours: adopted, no interruption
+        Plan(0, 16000);
+        guard.Rollout(plan, limit, now);
+        Assert.Equal(16000, guard.CommandedCurrent[0]);
+    }
+
+    [Fact]
     public void AReductionGoesOutAtOnce_TheIncreaseWaitsForItsConfirmation()
     {
         Settle((0, 20000), (1, 12000));
