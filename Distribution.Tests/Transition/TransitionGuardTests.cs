@@ -56,9 +56,8 @@ public class TransitionGuardTests
         // Found when the per-charger hysteresis let the allocator plan a charger added mid-run at once: 12 A is
         // below the assumed 32 A of an unknown charger, yet a real increase from the 0 A it draws.
         Settle((0, 32000));
-        guard.Forget(2);                                   // the new charger: nothing known
+        guard.Forget(2);                                   // the new charger: nothing known, not heard yet
         now += 1000;
-        guard.Confirm(2, 0, 3, now);                       // it reports 0 A applied
         Plan(0, 16000);
         Plan(2, 16000);
         guard.Rollout(plan, limit, now);
