@@ -87,4 +87,38 @@ public class ScarcityTests
         }
         Assert.True(switchOns <= 3600 / 210 + 2, $"{switchOns} switch-ons in an hour");
     }
+
+    [Fact]
+    public void WhileTheLimitFlaps_OnlyWhatFitsItsLowerLevelIsSwitchedOn_AStepUpAdmitsAtOnce()
+    {
+        // No rotation here: a rotation re-admits by fairness and may start a charger into the gap.
+        var bench = new AllocatorBench(3, c => { c.PlugInTimeMs = 0; c.RotationIntervalMs = 0; });
+        for (int i = 0; i < 3; i++)
+            bench.Set(i, VehicleState.Charging);
+        bench.Run(12000); // room for two minimums
+        bench.RunFor(300_000, 12000);
+        Assert.Equal(2, bench.Active());
+
+        // A single step up: the third is admitted at the next run.
+        bench.Advance(10_000);
+        bench.Run(30000);
+        Assert.Equal(3, bench.Active());
+
+        // Flapping 30 A ↔ 12 A every 20 s: the third is shed at each drop and never started again at 30 A.
+        int switchOns = 0;
+        bool wasOn = true;
+        for (int t = 0; t < 180; t++)
+        {
+            bench.Advance(20_000);
+            bench.Run(t % 2 == 0 ? 12000 : 30000);
+            int active = bench.Active();
+            Assert.True(active <= (t % 2 == 0 ? 2 : 3));
+            bool on = active == 3;
+            if (on && !wasOn)
+                switchOns++;
+            wasOn = on;
+        }
+        Assert.Equal(0, switchOns); // the flapping is recognised at the first drop after the step up
+        Assert.Equal(30000, bench.PhaseSum(Phase.L1)); // the two active ones take what the higher level allows
+    }
 }
