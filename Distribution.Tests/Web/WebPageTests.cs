@@ -84,7 +84,7 @@ public class WebPageTests(ITestOutputHelper output)
         Assert.Equal(1, (int)stored["minimum_current_vehicle_type"]!);
         // The vehicle type decides the minimums in effect; the stored minimums stay as written (issue 12, kind 3).
         Assert.Equal(6000, (int)stored["minimum_current"]!);
-        Assert.Equal("6.0", await page.InputValueAsync("#config [data-path=minimum_current]"));
+        Assert.Equal("6", await page.InputValueAsync("#config [data-path=minimum_current]"));
 
         // A limit written through the API shows within two seconds.
         await http.PostAsync("/charge_manager/available_current", new StringContent("9000", System.Text.Encoding.UTF8, "application/json")); // a write declares JSON (issue 13)
