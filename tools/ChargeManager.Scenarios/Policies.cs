@@ -72,8 +72,6 @@ public sealed class CorePolicy : IPolicy
         if (!startupOver)
             return; // the link sends "ignore allocation": every charger keeps what it applies
         group.Tick(nowMs, -1);
-        if (Environment.GetEnvironmentVariable("CM_TRACE") is string && nowMs % 30000 == 0)
-            Console.WriteLine($"{nowMs / 1000,6} " + string.Join(" ", group.Allocations.Select((a, i) => $"{i}:{a.Current / 1000,2}/{a.Phases} {a.Reason,-18}")));
         for (int i = 0; i < current.Length; i++)
         {
             current[i] = group.CommandedCurrent(i);
