@@ -349,8 +349,8 @@ namespace ChargeManager.Distribution.Api
         /// <summary>The shell lost or could not make the connection. code: WARP's last_error (−CONNACK code, or a transport error).</summary>
         public void SetDisconnected(long nowMs, int code, string text)
         {
-            if (ConnectionState == Connected)
-                ConnectionEnd = nowMs;
+            if (ConnectionStart > ConnectionEnd)
+                ConnectionEnd = nowMs; // the end of the connection that began at ConnectionStart
             ConnectionState = Config.EnableMqtt ? NotConnected : NotConfigured;
             LastError = code;
             LastErrorText = text == null ? "" : text;
