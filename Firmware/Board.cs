@@ -22,15 +22,5 @@ namespace ChargeManager.Firmware
 
         /// <summary>How long boot waits for Ethernet/Wi-Fi before it runs without (the chargers fall back to 0 A on their own).</summary>
         public const int NetworkTimeoutMs = 60000;
-
-        /// <summary>
-        /// The MQTT broker (null: no MQTT), port, topic prefix (like a WARP's "warp2/AbCd") and credentials.
-        /// Set here until a device-level MQTT config object exists.
-        /// </summary>
-        public static readonly string MqttBroker = null;
-        public const int MqttPort = 1883;
-        public static readonly string MqttPrefix = "cm/device";
-        public static readonly string MqttUser = null;
-        public static readonly string MqttPassword = null;
     }
 }

@@ -21,6 +21,31 @@ namespace ChargeManager.Firmware
     /// </summary>
     public static class Program
     {
+        /// <summary>The last two bytes of the network interface's MAC address in hex (like WARP's "AbCd" suffix), or "device".</summary>
+        static string DeviceId()
+        {
+            try
+            {
+                var nics = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces();
+                byte[] mac = nics.Length > 0 ? nics[0].PhysicalAddress : null;
+                if (mac == null || mac.Length < 2)
+                    return "device";
+                const string hex = "0123456789abcdef";
+                char[] id = new char[4];
+                for (int k = 0; k < 2; k++)
+                {
+                    byte b = mac[mac.Length - 2 + k];
+                    id[2 * k] = hex[b >> 4];
+                    id[2 * k + 1] = hex[b & 15];
+                }
+                return new string(id);
+            }
+            catch (System.Exception)
+            {
+                return "device";
+            }
+        }
+
         public static void Main()
         {
             // What the core takes for the most chargers this board may manage: a capacity check at boot.
@@ -74,9 +99,10 @@ namespace ChargeManager.Firmware
 
             // Each API runs on its own threads, catches, logs and recovers by itself; nothing it meets stops this loop.
             new HttpApi(app, gate, new ApiCall(app, gate, store, plan), flash).Start();
-            if (Board.MqttBroker != null)
-                new MqttApi(app, gate, new ApiCall(app, gate, store, plan), plan, Board.MqttBroker, Board.MqttPort, Board.MqttPrefix,
-                    Board.MqttUser, Board.MqttPassword).Start();
+            // mqtt/config from flash (off until set on the page); the MQTT API follows it live.
+            string id = DeviceId();
+            app.Mqtt = new MqttSettings(store, new MqttConfig { GlobalTopicPrefix = "cm/" + id, ClientName = "cm-" + id }, app.Log, System.Environment.TickCount64);
+            new MqttApi(app, gate, new ApiCall(app, gate, store, plan), plan).Start();
 
             long ticks = 0, longestWaitMs = 0, failures = 0;
             while (true)

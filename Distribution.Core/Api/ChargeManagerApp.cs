@@ -37,6 +37,9 @@ namespace ChargeManager.Distribution.Api
         public readonly History History = new History();
 
         public ManagerConfig Config;
+
+        /// <summary>mqtt/config, mqtt/state, mqtt/auto_discovery_config; set by the shell after construction (null: not served).</summary>
+        public MqttSettings Mqtt;
         public LowLevelConfig LowLevel;
 
         /// <summary>How each charger's P1/P2/P3 are wired to L1/L2/L3 (WARP's "rot", 0 = unknown), by position in the config.</summary>
@@ -246,6 +249,12 @@ namespace ChargeManager.Distribution.Api
             Response.Reset();
             if (path.StartsWith("/"))
                 path = path.Substring(1);
+            if (Mqtt != null && path.StartsWith(MqttSettings.PathPrefix))
+            {
+                int status = Mqtt.Handle(method, path.Substring(MqttSettings.PathPrefix.Length), body, length, Response, nowMs);
+                ErrorText = Mqtt.Error;
+                return status;
+            }
             if (!path.StartsWith(Prefix))
                 return NotFound(path);
             string name = path.Substring(Prefix.Length);

@@ -53,8 +53,7 @@ public sealed class HostApp : IAsyncDisposable
         Manager.App.Log.Written += (now, message) => log.WriteLine($"[{now / 1000.0,8:0.0} s] {message}");
         if (Farm != null)
             Site = new SiteScenario(Manager, Farm, seed: 1);
-        if (options.MqttHost != null)
-            Mqtt = new Mqtt.MqttBridge(Manager, options.MqttHost, options.MqttPort, options.MqttPrefix, options.MqttUser, options.MqttPassword);
+        Mqtt = new Mqtt.MqttBridge(Manager, MqttSetup(Manager, store, options), options.MqttCa == null ? null : LoadCa(options.MqttCa));
 
         guard = new RequestGuard(OwnNames(options));
         var builder = WebApplication.CreateSlimBuilder();
@@ -62,6 +61,43 @@ public sealed class HostApp : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(options.Http, Http505Rewrite.Use));
         web = builder.Build();
         web.Run(Serve);
+    }
+
+    /// <summary>
+    /// mqtt/config from the data directory; when none is stored, the --mqtt* options seed it (stored, so the
+    /// page shows and edits it). A stored object wins over the options: it is what the user last set.
+    /// </summary>
+    static MqttSettings MqttSetup(UdpManager manager, DirectoryStore store, HostOptions options)
+    {
+        lock (manager.Gate)
+        {
+            var app = manager.App;
+            long now = manager.Clock.NowMs;
+            var defaults = new MqttConfig { GlobalTopicPrefix = options.MqttPrefix, ClientName = options.MqttPrefix.Replace('/', '-') };
+            app.Mqtt = new MqttSettings(store, defaults, app.Log, now);
+            if (options.MqttHost != null && app.Mqtt.Defaulted)
+            {
+                var seed = defaults.Copy();
+                seed.EnableMqtt = true;
+                seed.BrokerHost = options.MqttHost;
+                seed.BrokerPort = options.MqttPort;
+                seed.BrokerUsername = options.MqttUser ?? "";
+                seed.BrokerPassword = options.MqttPassword ?? "";
+                seed.Protocol = options.MqttTls ? MqttConfig.ProtocolTls : MqttConfig.ProtocolTcp;
+                app.Mqtt.Seed(seed, now);
+            }
+            else if (options.MqttHost != null)
+                app.Log.Add(now, "--mqtt options not used: the stored mqtt/config is (edit it on the page, POST mqtt/config, or delete "
+                    + MqttSettings.ConfigFile + " in the data directory)");
+            return app.Mqtt;
+        }
+    }
+
+    static System.Security.Cryptography.X509Certificates.X509Certificate2Collection LoadCa(string file)
+    {
+        var ca = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+        ca.ImportFromPemFile(file);
+        return ca;
     }
 
     /// <summary>Tells the manager how chargers are wired, as a user would through the API.</summary>
@@ -203,8 +239,7 @@ public sealed class HostApp : IAsyncDisposable
     {
         await web.StopAsync();
         await web.DisposeAsync();
-        if (Mqtt != null)
-            await Mqtt.DisposeAsync();
+        await Mqtt.DisposeAsync();
         Manager.Dispose();
         Farm?.Dispose();
     }

@@ -17,6 +17,9 @@ public sealed class HostOptions
     public int MqttPort = 1883;
     public string MqttPrefix = DefaultPrefix();
     public string MqttUser, MqttPassword;
+    /// <summary>--mqtt-tls: the seeded mqtt/config uses protocol 1 (MQTT over TLS). --mqtt-ca: a PEM CA file the broker's certificate may chain to.</summary>
+    public bool MqttTls;
+    public string MqttCa;
     public bool Contactor;
     /// <summary>More names the HTTP API answers to (Host header), besides localhost, the machine's name and addresses.</summary>
     public List<string> Hostnames = new();
@@ -41,7 +44,9 @@ public sealed class HostOptions
         "         --seconds S (stop after S seconds)\n" +
         "         --hostname NAME (another name the API answers to; repeatable; localhost, the machine's name and addresses always)\n" +
         "         --contactor (the emulated chargers sit behind a simulated 1p/3p contactor)\n" +
-        "         --mqtt HOST[:PORT] (broker; default none)  --mqtt-prefix PREFIX (default cm/<id>)  --mqtt-user U  --mqtt-password P";
+        "         --mqtt HOST[:PORT] (broker; default none)  --mqtt-prefix PREFIX (default cm/<id>)  --mqtt-user U  --mqtt-password P\n" +
+        "         --mqtt-tls (MQTT over TLS)  --mqtt-ca FILE (a PEM CA the broker's certificate may chain to)\n" +
+        "         the --mqtt* options seed mqtt/config only when none is stored in --data; then mqtt/config rules";
 
     public static HostOptions Parse(string[] args, out string error)
     {
@@ -49,9 +54,12 @@ public sealed class HostOptions
         error = null;
         for (int i = 0; i < args.Length && error == null; i++)
         {
-            if (args[i] == "--contactor")
+            if (args[i] == "--contactor" || args[i] == "--mqtt-tls")
             {
-                o.Contactor = true; // a flag, without a value
+                if (args[i] == "--contactor")
+                    o.Contactor = true; // a flag, without a value
+                else
+                    o.MqttTls = true;
                 continue;
             }
             string next = i + 1 < args.Length ? args[i + 1] : null;
@@ -74,6 +82,7 @@ public sealed class HostOptions
                 case "--mqtt-prefix": o.MqttPrefix = next?.Trim('/'); ok &= !string.IsNullOrEmpty(o.MqttPrefix); break;
                 case "--mqtt-user": o.MqttUser = next; break;
                 case "--mqtt-password": o.MqttPassword = next; break;
+                case "--mqtt-ca": o.MqttCa = next; ok &= File.Exists(next); break;
                 default: ok = false; break;
             }
             if (!ok)

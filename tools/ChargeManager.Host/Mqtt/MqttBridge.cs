@@ -1,29 +1,38 @@
 using System.Buffers;
+using System.Security.Cryptography.X509Certificates;
 using ChargeManager.Distribution.Api;
 using ChargeManager.Host.Link;
 using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Adapter;
 
 namespace ChargeManager.Host.Mqtt;
 
 /// <summary>
-/// The MQTT API: PREFIX/charge_manager/&lt;object&gt; is published retained (state at most once a
-/// second, the others when they change); writes arrive on PREFIX/charge_manager/&lt;object&gt;_update and
-/// go through the same handler and rules as HTTP (rejections are logged, nothing applied). A supervisor
-/// reconnects with backoff, re-subscribes and republishes everything after the broker comes back.
+/// The MQTT API, as mqtt/config says (the core's <see cref="MqttSettings"/>): PREFIX/charge_manager/&lt;object&gt;
+/// and PREFIX/mqtt/&lt;object&gt; are published retained (state at most every "interval" s, the others when
+/// they change); writes arrive on PREFIX/…/&lt;object&gt;_update and go through the same handler and rules as
+/// HTTP (rejections are logged, nothing applied). A supervisor connects (TCP or TLS), reconnects with
+/// backoff, re-subscribes and republishes everything after the broker comes back, and reconnects at once
+/// to a changed broker. With auto discovery on, Home Assistant's discovery messages (<see cref="HaDiscovery"/>)
+/// go out retained and PREFIX/availability says "online" ("offline" as the last will).
 /// </summary>
 public sealed class MqttBridge : IAsyncDisposable
 {
     readonly UdpManager manager;
-    readonly string host;
-    readonly int port;
-    readonly string prefix;
-    readonly string user, password;
+    readonly MqttSettings settings;
+    readonly X509Certificate2Collection trust;
     readonly IMqttClient client;
     readonly CancellationTokenSource stop = new();
     readonly Dictionary<string, byte[]> published = new();
+    /// <summary>Discovery topics published with a payload (kept across sessions): removed with an empty retained message when no longer wanted.</summary>
+    readonly HashSet<string> discoveryTopics = new();
     readonly Task supervisor;
     readonly SemaphoreSlim wake = new(0);
     long lastStateMs = long.MinValue / 2;
+    volatile string prefix = "";
+    int connectedVersion = -1;
+    bool wasConnected;
 
     public int Connections { get; private set; }
 
@@ -33,14 +42,12 @@ public sealed class MqttBridge : IAsyncDisposable
     /// <summary>How long one connection attempt may take, ms (a broker host that drops packets, not refuses).</summary>
     public const int ConnectTimeoutMs = 1500;
 
-    public MqttBridge(UdpManager manager, string host, int port, string prefix, string user, string password)
+    /// <param name="trustedCa">With protocol 1 (TLS): a CA the broker's certificate may chain to, besides the system's roots (--mqtt-ca); or null.</param>
+    public MqttBridge(UdpManager manager, MqttSettings settings, X509Certificate2Collection trustedCa = null)
     {
         this.manager = manager;
-        this.host = host;
-        this.port = port;
-        this.prefix = prefix.TrimEnd('/');
-        this.user = user;
-        this.password = password;
+        this.settings = settings;
+        trust = trustedCa;
         client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += OnMessage;
         supervisor = Task.Run(Supervise);
@@ -51,44 +58,149 @@ public sealed class MqttBridge : IAsyncDisposable
         int backoffMs = 500;
         while (!stop.IsCancellationRequested)
         {
+            MqttConfig config;
+            int version;
+            lock (manager.Gate)
+            {
+                config = settings.Config.Copy();
+                version = settings.Version;
+            }
             try
             {
+                if (version != connectedVersion && client.IsConnected)
+                {
+                    // A changed broker, prefix or credentials: leave the old broker cleanly, saying so.
+                    await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(HaDiscovery.AvailabilityTopic(prefix))
+                        .WithPayload("offline").WithRetainFlag().Build(), stop.Token);
+                    await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), stop.Token);
+                    Disconnected(0, "reconnecting: mqtt/config changed");
+                }
+                if (!config.EnableMqtt)
+                {
+                    connectedVersion = version;
+                    await WaitForChange(version, 1000);
+                    continue;
+                }
                 if (!client.IsConnected)
                 {
-                    var options = new MqttClientOptionsBuilder()
-                        .WithTcpServer(host, port)
-                        .WithClientId("charge-manager-" + prefix.Replace('/', '-'))
-                        .WithCleanSession(true)
-                        .WithTimeout(TimeSpan.FromMilliseconds(ConnectTimeoutMs))
-                        .WithKeepAlivePeriod(TimeSpan.FromSeconds(5)); // a silently vanished broker is noticed within ~7.5 s
-                    if (!string.IsNullOrEmpty(user))
-                        options.WithCredentials(user, password);
-                    await client.ConnectAsync(options.Build(), stop.Token);
-                    await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-                        .WithTopicFilter(prefix + "/charge_manager/+").Build(), stop.Token);
-                    lock (published)
-                        published.Clear(); // a new session: publish everything again
-                    Connections++;
-                    Log("MQTT connected to " + host + ":" + port + " as " + prefix);
+                    if (wasConnected)
+                        Disconnected(1, "connection lost");
+                    await Connect(config);
+                    connectedVersion = version;
                     backoffMs = 500;
                 }
-                await PublishChanges();
+                await PublishChanges(config);
                 await wake.WaitAsync(250, stop.Token);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 return;
             }
             catch (Exception e)
             {
-                Log("MQTT: " + e.Message + "; retrying in " + backoffMs / 1000.0 + " s");
-                try { await Task.Delay(backoffMs, stop.Token); } catch (OperationCanceledException) { return; }
+                var (code, text) = Describe(e);
+                Disconnected(code, text);
+                Log("MQTT: " + text + "; retrying in " + backoffMs / 1000.0 + " s");
+                try { await WaitForChange(version, backoffMs); } catch (OperationCanceledException) { return; }
                 backoffMs = Math.Min(backoffMs * 2, MaxBackoffMs);
             }
         }
     }
 
-    async Task PublishChanges()
+    /// <summary>Waits up to ms, but returns as soon as mqtt/config changed (a new broker is tried at once).</summary>
+    async Task WaitForChange(int version, int ms)
+    {
+        for (int waited = 0; waited < ms; waited += 100)
+        {
+            lock (manager.Gate)
+                if (settings.Version != version)
+                    return;
+            await Task.Delay(100, stop.Token);
+        }
+    }
+
+    /// <summary>WARP's last_error: −the CONNACK code (MQTT 3.1.1: 4 bad user name or password, 5 not authorised), else 1 (transport), with words.</summary>
+    static (int code, string text) Describe(Exception e)
+    {
+        MqttClientConnectResultCode? result = e is Refused r ? r.Code : null;
+        if (e is MqttConnectingFailedException)
+            foreach (var name in Enum.GetNames<MqttClientConnectResultCode>()) // MQTTnet 5 says the code only in the message
+                if (e.Message.Contains(name) && name != nameof(MqttClientConnectResultCode.Success))
+                    result = Enum.Parse<MqttClientConnectResultCode>(name);
+        if (result is { } refused)
+        {
+            int code = refused switch
+            {
+                MqttClientConnectResultCode.UnsupportedProtocolVersion => 1,
+                MqttClientConnectResultCode.ClientIdentifierNotValid => 2,
+                MqttClientConnectResultCode.ServerUnavailable => 3,
+                MqttClientConnectResultCode.BadUserNameOrPassword => 4,
+                MqttClientConnectResultCode.NotAuthorized => 5,
+                _ => (int)refused,
+            };
+            return (-code, "the broker refused the connection: " + refused);
+        }
+        string text = e.Message;
+        for (var inner = e.InnerException; inner != null; inner = inner.InnerException)
+            text += ": " + inner.Message; // TLS failures say what is wrong only in the inner exceptions
+        return (1, text);
+    }
+
+    async Task Connect(MqttConfig config)
+    {
+        string topicPrefix = config.GlobalTopicPrefix;
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer(config.BrokerHost, config.BrokerPort)
+            .WithClientId(config.ClientName)
+            .WithCleanSession(true)
+            .WithTimeout(TimeSpan.FromMilliseconds(ConnectTimeoutMs))
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(5)) // a silently vanished broker is noticed within ~7.5 s
+            .WithWillTopic(HaDiscovery.AvailabilityTopic(topicPrefix))
+            .WithWillPayload("offline")
+            .WithWillRetain();
+        if (config.Protocol == MqttConfig.ProtocolTls)
+            options.WithTlsOptions(o =>
+            {
+                o.UseTls();
+                o.WithTargetHost(config.BrokerHost);
+                if (trust != null)
+                    o.WithTrustChain(trust);
+            });
+        if (config.BrokerUsername.Length > 0)
+            options.WithCredentials(config.BrokerUsername, config.BrokerPassword);
+        var connected = await client.ConnectAsync(options.Build(), stop.Token);
+        if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            throw new Refused(connected.ResultCode);
+        prefix = topicPrefix;
+        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(topicPrefix + "/charge_manager/+")
+            .WithTopicFilter(topicPrefix + "/mqtt/+").Build(), stop.Token);
+        lock (published)
+            published.Clear(); // a new session: publish everything again
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(HaDiscovery.AvailabilityTopic(topicPrefix))
+            .WithPayload("online").WithRetainFlag().Build(), stop.Token);
+        Connections++;
+        wasConnected = true;
+        lock (manager.Gate)
+            settings.SetConnected(manager.Clock.NowMs);
+        Log("MQTT connected to " + (config.Protocol == MqttConfig.ProtocolTls ? "mqtts://" : "mqtt://") + config.BrokerHost + ":" + config.BrokerPort + " as " + topicPrefix);
+    }
+
+    sealed class Refused(MqttClientConnectResultCode code) : Exception("the broker refused the connection: " + code)
+    {
+        public readonly MqttClientConnectResultCode Code = code;
+    }
+
+    void Disconnected(int code, string text)
+    {
+        wasConnected = false;
+        lock (manager.Gate)
+            settings.SetDisconnected(manager.Clock.NowMs, code, text);
+    }
+
+    static readonly string[] MqttObjects = { "config", "auto_discovery_config", "state" };
+
+    async Task PublishChanges(MqttConfig config)
     {
         foreach (var name in ChargeManagerApp.Objects)
         {
@@ -96,33 +208,81 @@ public sealed class MqttBridge : IAsyncDisposable
             lock (manager.Gate)
             {
                 long now = manager.Clock.NowMs;
-                if (name == "state" && now - lastStateMs < 1000)
+                if (name == "state" && now - lastStateMs < config.Interval * 1000L)
                     continue;
                 manager.App.Render(name, now);
                 payload = manager.App.Response.Buffer.AsSpan(0, manager.App.Response.Length).ToArray();
                 if (name == "state")
                     lastStateMs = now;
             }
-            string topic = prefix + "/charge_manager/" + name;
-            lock (published)
+            await PublishIfChanged(config.GlobalTopicPrefix + "/charge_manager/" + name, payload);
+        }
+        foreach (var name in MqttObjects)
+        {
+            byte[] payload;
+            lock (manager.Gate)
             {
-                if (published.TryGetValue(topic, out var last) && last.AsSpan().SequenceEqual(payload))
-                    continue;
-                published[topic] = payload;
+                settings.Render(name, manager.App.Response);
+                payload = manager.App.Response.Buffer.AsSpan(0, manager.App.Response.Length).ToArray();
             }
-            await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag().Build(), stop.Token);
+            await PublishIfChanged(config.GlobalTopicPrefix + "/mqtt/" + name, payload);
+        }
+        await PublishDiscovery(config);
+    }
+
+    async Task PublishIfChanged(string topic, byte[] payload)
+    {
+        lock (published)
+        {
+            if (published.TryGetValue(topic, out var last) && last.AsSpan().SequenceEqual(payload))
+                return;
+            published[topic] = payload;
+        }
+        await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag().Build(), stop.Token);
+    }
+
+    /// <summary>Home Assistant's discovery messages when auto_discovery_mode is on; those no longer wanted are removed (empty, retained).</summary>
+    async Task PublishDiscovery(MqttConfig config)
+    {
+        var wanted = new List<(string topic, byte[] payload)>();
+        lock (manager.Gate)
+        {
+            if (settings.DiscoveryMode != MqttSettings.DiscoveryDisabled)
+            {
+                var app = manager.App;
+                int count = HaDiscovery.Count(app.Config.Hosts.Length);
+                for (int i = 0; i < count; i++)
+                {
+                    HaDiscovery.Payload(app.Response, i, config.GlobalTopicPrefix, config.ClientName, app.Config.Hosts, app.Config.Names, app.Config.MaximumAvailableCurrent);
+                    wanted.Add((HaDiscovery.Topic(settings.DiscoveryPrefix, config.ClientName, i, app.Config.Hosts),
+                        app.Response.Buffer.AsSpan(0, app.Response.Length).ToArray()));
+                }
+            }
+        }
+        foreach (var stale in discoveryTopics.Where(t => !wanted.Any(w => w.topic == t)).ToList())
+        {
+            discoveryTopics.Remove(stale);
+            lock (published)
+                published.Remove(stale);
+            await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(stale).WithPayload(Array.Empty<byte>()).WithRetainFlag().Build(), stop.Token);
+        }
+        foreach (var (topic, payload) in wanted)
+        {
+            discoveryTopics.Add(topic);
+            await PublishIfChanged(topic, payload);
         }
     }
 
     Task OnMessage(MqttApplicationMessageReceivedEventArgs e)
     {
         string topic = e.ApplicationMessage.Topic;
-        if (!topic.StartsWith(prefix + "/"))
+        string p = prefix;
+        if (!topic.StartsWith(p + "/"))
             return Task.CompletedTask;
         byte[] payload = e.ApplicationMessage.Payload.ToArray();
         bool applied;
         lock (manager.Gate)
-            applied = manager.App.HandleMqtt(topic[(prefix.Length + 1)..], payload, payload.Length, manager.Clock.NowMs);
+            applied = manager.App.HandleMqtt(topic[(p.Length + 1)..], payload, payload.Length, manager.Clock.NowMs);
         if (applied)
             wake.Release(); // publish the new values now
         return Task.CompletedTask;
@@ -139,7 +299,18 @@ public sealed class MqttBridge : IAsyncDisposable
         stop.Cancel();
         try { await supervisor; } catch (OperationCanceledException) { }
         if (client.IsConnected)
+        {
+            try
+            {
+                await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(HaDiscovery.AvailabilityTopic(prefix))
+                    .WithPayload("offline").WithRetainFlag().Build());
+            }
+            catch (Exception) when (!client.IsConnected)
+            {
+                // gone meanwhile: the will says offline
+            }
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build());
+        }
         client.Dispose();
     }
 }
