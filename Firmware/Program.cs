@@ -95,6 +95,9 @@ namespace ChargeManager.Firmware
             Debug.WriteLine("ChargeManager: the core with " + app.Group.Count.ToString() + " configured chargers takes "
                 + (freeBeforeApp - freeWithApp).ToString() + " bytes; " + freeWithApp.ToString() + " bytes free");
             app.Log.Written += (now, message) => Debug.WriteLine("[" + (now / 1000).ToString() + " s] " + message);
+            string bootFlush; // what the core did to its files at start (a users_reset, files kept aside) reaches flash now
+            if (!store.Flush(out bootFlush))
+                Debug.WriteLine("ChargeManager: flash: " + bootFlush);
             var plan = new PublishPlan();
 
             // Each API runs on its own threads, catches, logs and recovers by itself; nothing it meets stops this loop.

@@ -13,7 +13,7 @@ namespace ChargeManager.Distribution.Api
     /// (method, path, body) or (topic, payload) and send back what <see cref="Response"/> holds.
     /// Not thread-safe: the shells serialise calls (one lock).
     /// </summary>
-    public sealed class ChargeManagerApp
+    public sealed partial class ChargeManagerApp
     {
         public const string ConfigFile = "charge_manager_config.json";
         public const string LowLevelConfigFile = "charge_manager_low_level_config.json";
@@ -84,6 +84,7 @@ namespace ChargeManager.Distribution.Api
                 Config = defaults;
                 Log.Add(nowMs, StoredProblem == null ? "no stored configuration: using the defaults" : "no usable stored configuration: using the defaults");
             }
+            Users = Auth.UsersConfig.Load(store, parser, Log, nowMs);
             stored = LoadValid(LowLevelConfigFile, nowMs);
             LowLevel = stored == null ? null : LowLevelConfig.Read(stored, out error);
             if (LowLevel == null)
@@ -255,6 +256,9 @@ namespace ChargeManager.Distribution.Api
                 ErrorText = Mqtt.Error;
                 return status;
             }
+
+            if (path == Auth.UsersConfig.Path || path == Auth.UsersConfig.Path + "_update")
+                return HandleUsers(method, path, body, length, nowMs);
             if (!path.StartsWith(Prefix))
                 return NotFound(path);
             string name = path.Substring(Prefix.Length);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Threading;
 using ChargeManager.Distribution.Api;
+using ChargeManager.Distribution.Api.Auth;
 
 namespace ChargeManager.Firmware.Api
 {
@@ -30,6 +31,7 @@ namespace ChargeManager.Firmware.Api
         readonly IFileStore pages;
         readonly byte[] body = new byte[ChargeManagerApp.MaxBodyBytes + 1];
         readonly object watch = new object();
+        readonly HttpAuth auth = new HttpAuth(RandomBytes(16));
         HttpListener listener;
         HttpListenerContext current;
         long currentSinceMs;
@@ -170,6 +172,45 @@ namespace ChargeManager.Firmware.Api
             }
         }
 
+        /// <summary>The ESP32's hardware random number generator (nanoFramework's System.Random draws from it): the nonces' key.</summary>
+        static byte[] RandomBytes(int count)
+        {
+            byte[] bytes = new byte[count];
+            new System.Random().NextBytes(bytes);
+            return bytes;
+        }
+
+        /// <summary>users/config's authentication: the core decides (under the loop's lock, as users may change); 401 with the
+        /// Digest challenge or 429 with Retry-After is answered here.</summary>
+        bool Authorized(HttpListenerRequest request, HttpListenerResponse response, string path)
+        {
+            string client = request.RemoteEndPoint == null ? "" : request.RemoteEndPoint.Address.ToString();
+            int status;
+            string challenge, message;
+            int retryAfter;
+            lock (gate)
+            {
+                status = auth.Check(app.Users, request.HttpMethod, path, request.RawUrl, request.Headers["Authorization"], client,
+                    System.Environment.TickCount64);
+                challenge = auth.Challenge;
+                message = auth.Message;
+                retryAfter = auth.RetryAfterSeconds;
+            }
+            if (status == 0)
+                return true;
+            response.StatusCode = status;
+            if (challenge != null)
+                response.Headers.Add("WWW-Authenticate", challenge);
+            if (retryAfter > 0)
+                response.Headers.Add("Retry-After", retryAfter.ToString());
+            response.ContentType = "text/plain; charset=utf-8";
+            byte[] text = new byte[message.Length * 3 + 1];
+            int length = Utf8Text.Encode(message + "\n", text);
+            response.ContentLength64 = length;
+            response.OutputStream.Write(text, 0, length);
+            return false;
+        }
+
         void Answer(HttpListenerContext context)
         {
             HttpListenerRequest request = context.Request; // parses the head: the watchdog bounds this
@@ -198,6 +239,8 @@ namespace ChargeManager.Firmware.Api
             if (query >= 0)
                 path = path.Substring(0, query);
 
+            if (!Authorized(request, response, path))
+                return;
             if (request.HttpMethod == "GET" && (path == "/" || path == "/index.html"))
             {
                 // The web page, deployed to flash by flash.ps1 (nanoff --filedeployment); no lock needed.

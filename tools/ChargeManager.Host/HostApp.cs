@@ -24,6 +24,7 @@ public sealed class HostApp : IAsyncDisposable
     public readonly SimulatedContactor Contactor;
     readonly WebApplication web;
     readonly RequestGuard guard;
+    readonly ChargeManager.Distribution.Api.Auth.HttpAuth auth = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     HostApp(HostOptions options, TextWriter log)
     {
@@ -162,6 +163,8 @@ public sealed class HostApp : IAsyncDisposable
             await Answer(context, status, guard.Message);
             return;
         }
+        if (!await Authorized(context))
+            return;
         if (request.Method == "GET" && request.Path.Value is "/" or "/index.html")
         {
             context.Response.ContentType = "text/html; charset=utf-8";
@@ -216,6 +219,31 @@ public sealed class HostApp : IAsyncDisposable
         context.Response.StatusCode = status;
         context.Response.ContentType = status == 200 ? "application/json" : "text/plain; charset=utf-8";
         await context.Response.Body.WriteAsync(answer);
+    }
+
+    /// <summary>users/config's authentication (the core's <see cref="ChargeManager.Distribution.Api.Auth.HttpAuth"/> decides, on real time, not
+    /// the emulation's clock); a refusal is answered here: 401 with the Digest challenge, or 429 with Retry-After.</summary>
+    async Task<bool> Authorized(HttpContext context)
+    {
+        var request = context.Request;
+        string target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "";
+        int status;
+        string challenge, message;
+        int retryAfter;
+        lock (Manager.Gate)
+        {
+            status = auth.Check(Manager.App.Users, request.Method, request.Path.Value ?? "", target, Header(request, "Authorization"),
+                context.Connection.RemoteIpAddress?.ToString() ?? "", Environment.TickCount64);
+            (challenge, message, retryAfter) = (auth.Challenge, auth.Message, auth.RetryAfterSeconds);
+        }
+        if (status == 0)
+            return true;
+        if (challenge != null)
+            context.Response.Headers.WWWAuthenticate = challenge;
+        if (retryAfter > 0)
+            context.Response.Headers.RetryAfter = retryAfter.ToString();
+        await Answer(context, status, message);
+        return false;
     }
 
     static string Header(HttpRequest request, string name)
