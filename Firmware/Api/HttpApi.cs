@@ -32,6 +32,7 @@ namespace ChargeManager.Firmware.Api
         readonly byte[] body = new byte[ChargeManagerApp.MaxBodyBytes + 1];
         readonly object watch = new object();
         readonly HttpAuth auth = new HttpAuth(RandomBytes(16));
+        readonly RequestGuard guard = new RequestGuard(null);
         HttpListener listener;
         HttpListenerContext current;
         long currentSinceMs;
@@ -49,13 +50,47 @@ namespace ChargeManager.Firmware.Api
 
         public void Start()
         {
+            RefreshOwnNames();
             NetworkChange.NetworkAddressChanged += OnAddressChanged;
             new Thread(Serve).Start();
             new Thread(Watch).Start();
         }
 
+        /// <summary>The names a request's Host may carry (the core's RequestGuard decides): every interface's IPv4
+        /// address, localhost, and the device's host name with and without ".local" (network/config).</summary>
+        void RefreshOwnNames()
+        {
+            try
+            {
+                NetworkInterface[] nics = NetworkInterface.GetAllNetworkInterfaces();
+                string hostName = OwnHostName();
+                int extra = hostName == null ? 1 : 3;
+                string[] names = new string[nics.Length + extra];
+                for (int i = 0; i < nics.Length; i++)
+                    names[i] = nics[i].IPv4Address;
+                names[nics.Length] = "localhost";
+                if (hostName != null)
+                {
+                    names[nics.Length + 1] = hostName;
+                    names[nics.Length + 2] = hostName + ".local";
+                }
+                guard.SetOwnNames(names);
+            }
+            catch (System.Exception e)
+            {
+                Log("HTTP: own addresses not to be had (" + e.Message + "); the Host check keeps the last ones");
+            }
+        }
+
+        /// <summary>The device's configured host name, or null before network/config exists.</summary>
+        string OwnHostName()
+        {
+            return null;
+        }
+
         void OnAddressChanged(object sender, System.EventArgs e)
         {
+            RefreshOwnNames();
             HttpListener l = listener;
             try
             {
@@ -239,6 +274,20 @@ namespace ChargeManager.Firmware.Api
             if (query >= 0)
                 path = path.Substring(0, query);
 
+            // Where the request comes from first (Host, Origin/Referer, Content-Type): a foreign page gets 403/415
+            // whether or not it holds credentials (issue 13).
+            int refused = guard.Check(request.HttpMethod, request.Headers["Host"], request.Headers["Origin"],
+                request.Headers["Referer"], request.ContentType);
+            if (refused != 0)
+            {
+                response.StatusCode = refused;
+                response.ContentType = "text/plain; charset=utf-8";
+                byte[] text = new byte[guard.Message.Length * 3 + 1];
+                int textLength = Utf8Text.Encode(guard.Message + "\n", text);
+                response.ContentLength64 = textLength;
+                response.OutputStream.Write(text, 0, textLength);
+                return;
+            }
             if (!Authorized(request, response, path))
                 return;
             if (request.HttpMethod == "GET" && (path == "/" || path == "/index.html"))
