@@ -29,6 +29,8 @@ namespace ChargeManager.Distribution.Allocation
         public AllocatorConfig Config { get { return run.Config; } }
         public long LastHysteresisResetMs { get { return run.LastHysteresisResetMs; } }
         public long NextRotationMs { get { return run.NextRotationMs; } }
+        /// <summary>The local time of day (ms since midnight) the last run was given, -1 when the clock was not synced.</summary>
+        public long LastTimeOfDayMs { get { return run.TimeOfDayMs; } }
         public long LastRunMs { get { return lastRunMs; } }
 
         /// <summary>Blocks every charger (a group-blocking error of the link layer).</summary>

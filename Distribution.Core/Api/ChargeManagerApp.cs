@@ -37,6 +37,9 @@ namespace ChargeManager.Distribution.Api
         public readonly History History = new History();
 
         public ManagerConfig Config;
+
+        /// <summary>network/config, ntp/config, ntp/state, board/config and the wall clock (DeviceSettings.cs).</summary>
+        public readonly DeviceSettings Settings;
         public LowLevelConfig LowLevel;
 
         /// <summary>How each charger's P1/P2/P3 are wired to L1/L2/L3 (WARP's "rot", 0 = unknown), by position in the config.</summary>
@@ -93,6 +96,7 @@ namespace ChargeManager.Distribution.Api
             int mode;
             if (stored != null && ReadMode(stored, out mode, out error))
                 PhaseSwitchingMode = mode;
+            Settings = new DeviceSettings(this, nowMs);
             Config.ApplyTo(allocator);
             LowLevel.ApplyTo(allocator);
             availableCurrent = Config.DefaultAvailableCurrent;
@@ -246,6 +250,9 @@ namespace ChargeManager.Distribution.Api
             Response.Reset();
             if (path.StartsWith("/"))
                 path = path.Substring(1);
+            int settingsStatus = HandleSettings(method, path, body, length, nowMs);
+            if (settingsStatus != 0)
+                return settingsStatus;
             if (!path.StartsWith(Prefix))
                 return NotFound(path);
             string name = path.Substring(Prefix.Length);
@@ -302,6 +309,39 @@ namespace ChargeManager.Distribution.Api
         {
             return name == "available_current" || name == "config" || name == "low_level_config" || name == "phase_rotations"
                 || name == "phase_switching" || name == "contactor_reset";
+        }
+
+        /// <summary>network/, ntp/ and board/ objects (<see cref="DeviceSettings"/>); 0 when the path is not one of them.</summary>
+        int HandleSettings(string method, string path, byte[] body, int length, long nowMs)
+        {
+            bool update = path.EndsWith("_update");
+            string name = update ? path.Substring(0, path.Length - "_update".Length) : path;
+            if (!DeviceSettings.Owns(name))
+                return 0;
+            if (method == "GET" || method == "HEAD")
+            {
+                if (update)
+                    return Fail(405, path + " is written with POST or PUT");
+                Settings.WriteObject(name, Response, nowMs);
+                return 200;
+            }
+            if (method != "POST" && method != "PUT")
+                return Fail(405, "method " + method + " is not allowed on " + path);
+            if (!DeviceSettings.IsWritable(name))
+                return Fail(405, path + " cannot be written");
+            if (length > MaxBodyBytes)
+                return Fail(413, "request body too large: at most " + MaxBodyBytes.ToString() + " bytes");
+            JsonNode node = parser.Parse(body, length);
+            if (node == null)
+                return Fail(400, parser.Error);
+            string error = Settings.Write(this, name, node, Response, nowMs);
+            return error == null ? 200 : Fail(400, error);
+        }
+
+        /// <summary>Stores what was just written into <see cref="Response"/> as the file (for <see cref="DeviceSettings"/>).</summary>
+        internal void StoreWritten(string file)
+        {
+            StoreResponse(file);
         }
 
         int NotFound(string path)
@@ -476,7 +516,7 @@ namespace ChargeManager.Distribution.Api
         /// other rules, or damaged) is kept aside under a new name, never overwritten, and reported in the
         /// event log and state. A half-written name.new (a power cut during a write) is skipped silently.
         /// </summary>
-        JsonNode LoadValid(string file, long nowMs)
+        internal JsonNode LoadValid(string file, long nowMs)
         {
             for (int attempt = 0; attempt < 3; attempt++)
             {
@@ -506,6 +546,8 @@ namespace ChargeManager.Distribution.Api
         {
             string error;
             int mode;
+            if (DeviceSettings.IsFile(file))
+                return DeviceSettings.Validate(file, node);
             if (file == ConfigFile)
                 ManagerConfig.Read(node, out error);
             else if (file == LowLevelConfigFile)
@@ -531,7 +573,9 @@ namespace ChargeManager.Distribution.Api
 
         void WriteObject(string name, long nowMs)
         {
-            if (name == "available_current")
+            if (DeviceSettings.Owns(name))
+                Settings.WriteObject(name, Response, nowMs);
+            else if (name == "available_current")
                 Response.BeginObject().Property("current", availableCurrent).EndObject();
             else if (name == "config")
                 Config.Write(Response);
@@ -682,7 +726,13 @@ namespace ChargeManager.Distribution.Api
         {
             w.BeginArray();
             for (int i = 0; i < Log.Count; i++)
-                w.BeginObject().Property("t", Log.Time(i)).Property("m", Log.Line(i)).EndObject();
+            {
+                w.BeginObject().Property("t", Log.Time(i));
+                string wall = Settings.LocalText(Log.Time(i)); // local wall-clock time once the clock is synced
+                if (wall != null)
+                    w.Property("time", wall);
+                w.Property("m", Log.Line(i)).EndObject();
+            }
             w.EndArray();
         }
 
