@@ -71,6 +71,7 @@ namespace ChargeManager.Firmware
                 + (freeBeforeApp - freeWithApp).ToString() + " bytes; " + freeWithApp.ToString() + " bytes free");
             app.Log.Written += (now, message) => Debug.WriteLine("[" + (now / 1000).ToString() + " s] " + message);
             var plan = new PublishPlan();
+            new ChargeManager.Firmware.Time.SntpClient(app, gate).Start(); // ntp/config: the wall clock for the allocator and the log
 
             // Each API runs on its own threads, catches, logs and recovers by itself; nothing it meets stops this loop.
             new HttpApi(app, gate, new ApiCall(app, gate, store, plan), flash).Start();
@@ -92,7 +93,7 @@ namespace ChargeManager.Firmware
                             longestWaitMs = now - before; // what an API thread cost the loop
                         socket.ReceiveAll(app, now);
                         resolver.Poll(app.Link, now);
-                        app.Tick(now, -1);
+                        app.Tick(now, app.Settings.TimeOfDayMs(now)); // -1 until SNTP answered
                     }
                     if (++ticks % 1200 == 0)
                     {

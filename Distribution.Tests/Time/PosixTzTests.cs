@@ -111,3 +111,31 @@ public class PosixTzTests
         Assert.Equal(4, Civil.Weekday(0)); // Thursday
     }
 }
+
+public class SntpPacketTests
+{
+    [Fact]
+    public void Request_and_reply()
+    {
+        var b = new byte[48];
+        Assert.Equal(48, SntpPacket.WriteRequest(b));
+        Assert.Equal(0x23, b[0]);
+        // 2026-11-30 03:40:48.5 UTC as NTP: seconds since 1900 and a half fraction
+        long unix = new DateTimeOffset(2026, 11, 30, 3, 40, 48, TimeSpan.Zero).ToUnixTimeSeconds();
+        long ntp = unix + 2208988800L;
+        b[0] = 0x24; b[1] = 2;
+        b[40] = (byte)(ntp >> 24); b[41] = (byte)(ntp >> 16); b[42] = (byte)(ntp >> 8); b[43] = (byte)ntp; b[44] = 0x80;
+        Assert.True(SntpPacket.ReadReply(b, 48, out long ms));
+        Assert.Equal(unix * 1000 + 500, ms);
+        Assert.False(SntpPacket.ReadReply(b, 47, out _));
+        b[1] = 0; Assert.False(SntpPacket.ReadReply(b, 48, out _));   // kiss-o'-death
+        b[1] = 2; b[0] = 0x23; Assert.False(SntpPacket.ReadReply(b, 48, out _)); // a request, not a reply
+        b[0] = 0xE4; Assert.False(SntpPacket.ReadReply(b, 48, out _)); // alarm: not synchronised
+        // era 1: 2040-01-01 wraps past 2^32 s since 1900
+        long unix2040 = new DateTimeOffset(2040, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
+        long wrapped = (unix2040 + 2208988800L) & 0xFFFFFFFFL;
+        b[0] = 0x24; b[40] = (byte)(wrapped >> 24); b[41] = (byte)(wrapped >> 16); b[42] = (byte)(wrapped >> 8); b[43] = (byte)wrapped; b[44] = 0;
+        Assert.True(SntpPacket.ReadReply(b, 48, out ms));
+        Assert.Equal(unix2040 * 1000, ms);
+    }
+}

@@ -66,6 +66,8 @@ public sealed class MqttBridge : IAsyncDisposable
                     await client.ConnectAsync(options.Build(), stop.Token);
                     await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                         .WithTopicFilter(prefix + "/charge_manager/+").Build(), stop.Token);
+                    foreach (var name in DeviceSettings.Writable) // network/config, ntp/config, board/config
+                        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(prefix + "/" + name + "_update").Build(), stop.Token);
                     lock (published)
                         published.Clear(); // a new session: publish everything again
                     Connections++;
@@ -88,22 +90,31 @@ public sealed class MqttBridge : IAsyncDisposable
         }
     }
 
+    long lastNtpStateMs;
+
     async Task PublishChanges()
     {
-        foreach (var name in ChargeManagerApp.Objects)
+        foreach (var name in ChargeManagerApp.Objects.Select(n => "charge_manager/" + n).Concat(DeviceSettings.Objects))
         {
             byte[] payload;
             lock (manager.Gate)
             {
                 long now = manager.Clock.NowMs;
-                if (name == "state" && now - lastStateMs < 1000)
+                if (name == "charge_manager/state" && now - lastStateMs < 1000)
                     continue;
-                manager.App.Render(name, now);
+                bool ntpPublished;
+                lock (published)
+                    ntpPublished = published.ContainsKey(prefix + "/ntp/state");
+                if (name == "ntp/state" && now - lastNtpStateMs < 60000 && ntpPublished)
+                    continue; // its time changes every second: once a minute is enough
+                if (name == "ntp/state")
+                    lastNtpStateMs = now;
+                manager.App.Render(name.StartsWith("charge_manager/") ? name["charge_manager/".Length..] : name, now);
                 payload = manager.App.Response.Buffer.AsSpan(0, manager.App.Response.Length).ToArray();
-                if (name == "state")
+                if (name == "charge_manager/state")
                     lastStateMs = now;
             }
-            string topic = prefix + "/charge_manager/" + name;
+            string topic = prefix + "/" + name;
             lock (published)
             {
                 if (published.TryGetValue(topic, out var last) && last.AsSpan().SequenceEqual(payload))
