@@ -66,7 +66,7 @@ public sealed class HostApp : IAsyncDisposable
             settings.UseDefaults(new NetworkConfig { Hostname = DefaultHostname() }, new BoardConfig { ContactorInstalled = Contactor != null });
         }
         guard = new RequestGuard(OwnNames(options, settings.Network.Hostname));
-        Mdns = Net.MdnsServer.Start(Manager, options.Mdns, log);
+        Mdns = Net.MdnsServer.Start(Manager, options.Mdns, options.Http.Port, log);
         settings.Applied += name =>
         {
             if (name == "network/config")
