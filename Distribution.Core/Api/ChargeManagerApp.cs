@@ -26,7 +26,7 @@ namespace ChargeManager.Distribution.Api
         readonly IFileStore store;
         readonly IDatagramSender sender;
         readonly IHostResolver resolver;
-        readonly Contactor.IContactor contactor;
+        Contactor.IContactor contactor;
         readonly JsonParser parser = new JsonParser();
         readonly AllocatorConfig allocator = new AllocatorConfig();
 
@@ -153,6 +153,26 @@ namespace ChargeManager.Distribution.Api
                 }
             }
             Group.SetAvailableCurrent(availableCurrent);
+        }
+
+        /// <summary>
+        /// board/config applied live: the group gets a new contactor (its phase count read from the
+        /// contact and the coil driven to match, as at start) or none. A switch in progress is abandoned;
+        /// the new switcher starts from what the contact reports.
+        /// </summary>
+        public void SetContactor(Contactor.IContactor fresh, long nowMs)
+        {
+            contactor = fresh;
+            if (fresh == null)
+                Group.Switcher = null;
+            else
+            {
+                Group.Switcher = new Contactor.PhaseSwitcher(fresh, nowMs);
+                Group.Switcher.Mode = PhaseSwitchingMode;
+                Group.Switcher.DwellMs = Group.Switcher.HysteresisMs = allocator.GlobalHysteresisMs;
+            }
+            loggedStep = Contactor.SwitchStep.Idle;
+            Log.Add(nowMs, fresh == null ? "contactor: none" : "contactor: on the group's " + Group.Switcher.GroupPhases.ToString() + " phases");
         }
 
         public void Receive(byte[] datagram, int length, uint sourceIp, int sourcePort, long nowMs)

@@ -138,6 +138,7 @@ public class HostDeviceSettingsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True((bool)state["synced"]!);
         Assert.InRange((long)state["time"]!, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 5, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 5);
         Assert.Contains("\"contactor_installed\":true", (await Call("GET", "/board/config")).body);
+        Assert.NotNull(host.Manager.Group.Switcher);
 
         const string ntp = "{\"enable\":false,\"server\":\"\",\"timezone\":\"UTC0\"}";
         const string net = "{\"hostname\":\"cm-restart\",\"enable_mdns\":true}";
@@ -145,6 +146,7 @@ public class HostDeviceSettingsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(200, (await Call("POST", "/ntp/config", ntp)).status);
         Assert.Equal(200, (await Call("POST", "/network/config", net)).status);
         Assert.Equal(200, (await Call("POST", "/board/config", board)).status);
+        Assert.Null(host.Manager.Group.Switcher); // applied live: no contactor in front of the group
         var (status, message) = await Call("POST", "/board/config", board.Replace("\"contactor_relay_pin\":4", "\"contactor_relay_pin\":36"));
         Assert.Equal(400, status);
         Assert.Contains("contactor_relay_pin: GPIO36 is input-only", message);
@@ -162,6 +164,9 @@ public class HostDeviceSettingsTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(ntp, (await Call("GET", "/ntp/config")).body);
         Assert.Equal(net, (await Call("GET", "/network/config")).body);
         Assert.Equal(board, (await Call("GET", "/board/config")).body);
+        Assert.Null(host.Manager.Group.Switcher); // the stored board/config wins over --contactor
+        Assert.Equal(200, (await Call("POST", "/board/config", board.Replace("\"contactor_installed\":false", "\"contactor_installed\":true"))).status);
+        Assert.NotNull(host.Manager.Group.Switcher);
         Assert.NotNull(Ask("cm-restart.local", DnsMessage.TypeA));
     }
 }

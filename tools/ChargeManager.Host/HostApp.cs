@@ -64,6 +64,10 @@ public sealed class HostApp : IAsyncDisposable
         {
             settings.Clock.Set(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Clock.NowMs);
             settings.UseDefaults(new NetworkConfig { Hostname = DefaultHostname() }, new BoardConfig { ContactorInstalled = Contactor != null });
+            if (Contactor != null && !settings.Board.ContactorInstalled)
+                Manager.App.SetContactor(null, Clock.NowMs); // the stored board/config says none
+            else if (Contactor == null && settings.Board.ContactorInstalled)
+                Manager.App.Log.Add(Clock.NowMs, "board/config has a contactor, but this host simulates one only with --contactor (and --simulate)");
         }
         guard = new RequestGuard(OwnNames(options, settings.Network.Hostname));
         Mdns = Net.MdnsServer.Start(Manager, options.Mdns, options.Http.Port, log);
@@ -71,6 +75,8 @@ public sealed class HostApp : IAsyncDisposable
         {
             if (name == "network/config")
                 guard.SetOwnNames(OwnNames(options, settings.Network.Hostname)); // HOSTNAME and HOSTNAME.local, live
+            if (name == "board/config") // the simulated contactor (--contactor) is in front of the group or not, live
+                Manager.App.SetContactor(settings.Board.ContactorInstalled ? Contactor : null, Clock.NowMs);
         };
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
