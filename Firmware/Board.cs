@@ -9,10 +9,14 @@ namespace ChargeManager.Firmware
         /// <summary>
         /// The 1p/3p contactor in front of the charger group (Energy Manager-style boards): relay output and
         /// feedback input (auxiliary contact to ground when closed). HasContactor false: no phase switching.
+        /// These are board/config's defaults until the user stores their own (DeviceSettings, web page).
         /// </summary>
         public const bool HasContactor = false;
         public const int ContactorRelayPin = 32;
         public const int ContactorFeedbackPin = 33;
+
+        /// <summary>Which Ethernet pins are taken (board/config's "board"): "wt32-eth01" or "olimex-esp32-poe".</summary>
+        public const string Name = "wt32-eth01";
 
         /// <summary>WARP's limit on boards with PSRAM; the core sizes every array for this many chargers at start.</summary>
         public const int MaxChargers = 64;

@@ -73,9 +73,6 @@ namespace ChargeManager.Firmware
             var flash = new FlashStore();
             // The core writes config through this queue under the lock; ApiCall writes it to flash after the lock (README, "Device").
             var store = new WriteBehindStore(flash, 32);
-            GpioContactor contactor = Board.HasContactor
-                ? new GpioContactor(new GpioController(), Board.ContactorRelayPin, Board.ContactorFeedbackPin)
-                : null;
             ChargerSocket socket = null;
             while (socket == null)
             {
@@ -90,7 +87,45 @@ namespace ChargeManager.Firmware
                 }
             }
             uint freeBeforeApp = GC.Run(false);
-            var app = new ChargeManagerApp(store, socket, resolver, defaults, System.Environment.TickCount64, contactor);
+            var app = new ChargeManagerApp(store, socket, resolver, defaults, System.Environment.TickCount64);
+            // network/config and board/config: "cm-" + the MAC's last bytes and Board.cs until the user stores their own.
+            byte[] mac = null;
+            try
+            {
+                mac = Net.MdnsSocket.MacAddress();
+            }
+            catch (System.Exception)
+            {
+                // no interface: the default name stays "cm"
+            }
+            app.Settings.UseDefaults(mac == null ? null : new NetworkConfig { Hostname = NetworkConfig.DefaultHostname(mac) },
+                new BoardConfig { Board = Board.Name, ContactorInstalled = Board.HasContactor, ContactorRelayPin = Board.ContactorRelayPin, ContactorFeedbackPin = Board.ContactorFeedbackPin });
+            var gpio = new GpioController();
+            GpioContactor contactor = null;
+            if (app.Settings.Board.ContactorInstalled)
+            {
+                contactor = new GpioContactor(gpio, app.Settings.Board.ContactorRelayPin, app.Settings.Board.ContactorFeedbackPin);
+                app.SetContactor(contactor, System.Environment.TickCount64);
+            }
+            // board/config applied live (under the loop's lock, where every API call runs): the pins move at once.
+            app.Settings.Applied += name =>
+            {
+                if (name != "board/config")
+                    return;
+                if (contactor != null)
+                    contactor.Close();
+                BoardConfig b = app.Settings.Board;
+                try
+                {
+                    contactor = b.ContactorInstalled ? new GpioContactor(gpio, b.ContactorRelayPin, b.ContactorFeedbackPin) : null;
+                }
+                catch (System.Exception e)
+                {
+                    contactor = null;
+                    app.Log.Add(System.Environment.TickCount64, "contactor pins could not be opened: " + e.Message);
+                }
+                app.SetContactor(contactor, System.Environment.TickCount64);
+            };
             uint freeWithApp = GC.Run(false); // the configured group as it runs (tools/NanoBench measures the same on nanoCLR)
             Debug.WriteLine("ChargeManager: the core with " + app.Group.Count.ToString() + " configured chargers takes "
                 + (freeBeforeApp - freeWithApp).ToString() + " bytes; " + freeWithApp.ToString() + " bytes free");
@@ -99,6 +134,8 @@ namespace ChargeManager.Firmware
             if (!store.Flush(out bootFlush))
                 Debug.WriteLine("ChargeManager: flash: " + bootFlush);
             var plan = new PublishPlan();
+            new ChargeManager.Firmware.Time.SntpClient(app, gate).Start(); // ntp/config: the wall clock for the allocator and the log
+            new Net.MdnsSocket(app, gate).Start(); // network/config: HOSTNAME.local and _http._tcp
 
             // Each API runs on its own threads, catches, logs and recovers by itself; nothing it meets stops this loop.
             new HttpApi(app, gate, new ApiCall(app, gate, store, plan), flash).Start();
@@ -121,7 +158,7 @@ namespace ChargeManager.Firmware
                             longestWaitMs = now - before; // what an API thread cost the loop
                         socket.ReceiveAll(app, now);
                         resolver.Poll(app.Link, now);
-                        app.Tick(now, -1);
+                        app.Tick(now, app.Settings.TimeOfDayMs(now)); // -1 until SNTP answered
                     }
                     if (++ticks % 1200 == 0)
                     {

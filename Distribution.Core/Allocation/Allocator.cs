@@ -41,6 +41,8 @@ namespace ChargeManager.Distribution.Allocation
         /// <summary>When the plan last switched any charger (ms); each charger's hysteresis counts from its own last switch.</summary>
         public long LastHysteresisResetMs { get { return run.LastHysteresisResetMs; } }
         public long NextRotationMs { get { return run.NextRotationMs; } }
+        /// <summary>The local time of day (ms since midnight) the last run was given, -1 when the clock was not synced.</summary>
+        public long LastTimeOfDayMs { get { return run.TimeOfDayMs; } }
         public long LastRunMs { get { return lastRunMs; } }
 
         /// <summary>Blocks every charger (a group-blocking error of the link layer).</summary>

@@ -26,7 +26,7 @@ namespace ChargeManager.Distribution.Api
         readonly IFileStore store;
         readonly IDatagramSender sender;
         readonly IHostResolver resolver;
-        readonly Contactor.IContactor contactor;
+        Contactor.IContactor contactor;
         readonly JsonParser parser = new JsonParser();
         readonly AllocatorConfig allocator = new AllocatorConfig();
 
@@ -40,6 +40,9 @@ namespace ChargeManager.Distribution.Api
 
         /// <summary>mqtt/config, mqtt/state, mqtt/auto_discovery_config; set by the shell after construction (null: not served).</summary>
         public MqttSettings Mqtt;
+
+        /// <summary>network/config, ntp/config, ntp/state, board/config and the wall clock (DeviceSettings.cs).</summary>
+        public readonly DeviceSettings Settings;
         public LowLevelConfig LowLevel;
 
         /// <summary>How each charger's P1/P2/P3 are wired to L1/L2/L3 (WARP's "rot", 0 = unknown), by position in the config.</summary>
@@ -97,6 +100,7 @@ namespace ChargeManager.Distribution.Api
             int mode;
             if (stored != null && ReadMode(stored, out mode, out error))
                 PhaseSwitchingMode = mode;
+            Settings = new DeviceSettings(this, nowMs);
             Config.ApplyTo(allocator);
             LowLevel.ApplyTo(allocator);
             availableCurrent = Config.DefaultAvailableCurrent;
@@ -153,6 +157,26 @@ namespace ChargeManager.Distribution.Api
                 }
             }
             Group.SetAvailableCurrent(availableCurrent);
+        }
+
+        /// <summary>
+        /// board/config applied live: the group gets a new contactor (its phase count read from the
+        /// contact and the coil driven to match, as at start) or none. A switch in progress is abandoned;
+        /// the new switcher starts from what the contact reports.
+        /// </summary>
+        public void SetContactor(Contactor.IContactor fresh, long nowMs)
+        {
+            contactor = fresh;
+            if (fresh == null)
+                Group.Switcher = null;
+            else
+            {
+                Group.Switcher = new Contactor.PhaseSwitcher(fresh, nowMs);
+                Group.Switcher.Mode = PhaseSwitchingMode;
+                Group.Switcher.DwellMs = Group.Switcher.HysteresisMs = allocator.GlobalHysteresisMs;
+            }
+            loggedStep = Contactor.SwitchStep.Idle;
+            Log.Add(nowMs, fresh == null ? "contactor: none" : "contactor: on the group's " + Group.Switcher.GroupPhases.ToString() + " phases");
         }
 
         public void Receive(byte[] datagram, int length, uint sourceIp, int sourcePort, long nowMs)
@@ -259,6 +283,10 @@ namespace ChargeManager.Distribution.Api
 
             if (path == Auth.UsersConfig.Path || path == Auth.UsersConfig.Path + "_update")
                 return HandleUsers(method, path, body, length, nowMs);
+
+            int settingsStatus = HandleSettings(method, path, body, length, nowMs);
+            if (settingsStatus != 0)
+                return settingsStatus;
             if (!path.StartsWith(Prefix))
                 return NotFound(path);
             string name = path.Substring(Prefix.Length);
@@ -317,6 +345,39 @@ namespace ChargeManager.Distribution.Api
         {
             return name == "available_current" || name == "config" || name == "low_level_config" || name == "phase_rotations"
                 || name == "phase_switching" || name == "contactor_reset";
+        }
+
+        /// <summary>network/, ntp/ and board/ objects (<see cref="DeviceSettings"/>); 0 when the path is not one of them.</summary>
+        int HandleSettings(string method, string path, byte[] body, int length, long nowMs)
+        {
+            bool update = path.EndsWith("_update");
+            string name = update ? path.Substring(0, path.Length - "_update".Length) : path;
+            if (!DeviceSettings.Owns(name))
+                return 0;
+            if (method == "GET" || method == "HEAD")
+            {
+                if (update)
+                    return Fail(405, path + " is written with POST or PUT");
+                Settings.WriteObject(name, Response, nowMs);
+                return 200;
+            }
+            if (method != "POST" && method != "PUT")
+                return Fail(405, "method " + method + " is not allowed on " + path);
+            if (!DeviceSettings.IsWritable(name))
+                return Fail(405, path + " cannot be written");
+            if (length > MaxBodyBytes)
+                return Fail(413, "request body too large: at most " + MaxBodyBytes.ToString() + " bytes");
+            JsonNode node = parser.Parse(body, length);
+            if (node == null)
+                return Fail(400, parser.Error);
+            string error = Settings.Write(this, name, node, Response, nowMs);
+            return error == null ? 200 : Fail(400, error);
+        }
+
+        /// <summary>Stores what was just written into <see cref="Response"/> as the file (for <see cref="DeviceSettings"/>).</summary>
+        internal void StoreWritten(string file)
+        {
+            StoreResponse(file);
         }
 
         int NotFound(string path)
@@ -491,7 +552,7 @@ namespace ChargeManager.Distribution.Api
         /// other rules, or damaged) is kept aside under a new name, never overwritten, and reported in the
         /// event log and state. A half-written name.new (a power cut during a write) is skipped silently.
         /// </summary>
-        JsonNode LoadValid(string file, long nowMs)
+        internal JsonNode LoadValid(string file, long nowMs)
         {
             for (int attempt = 0; attempt < 3; attempt++)
             {
@@ -521,6 +582,8 @@ namespace ChargeManager.Distribution.Api
         {
             string error;
             int mode;
+            if (DeviceSettings.IsFile(file))
+                return DeviceSettings.Validate(file, node);
             if (file == ConfigFile)
                 ManagerConfig.Read(node, out error);
             else if (file == LowLevelConfigFile)
@@ -546,7 +609,9 @@ namespace ChargeManager.Distribution.Api
 
         void WriteObject(string name, long nowMs)
         {
-            if (name == "available_current")
+            if (DeviceSettings.Owns(name))
+                Settings.WriteObject(name, Response, nowMs);
+            else if (name == "available_current")
                 Response.BeginObject().Property("current", availableCurrent).EndObject();
             else if (name == "config")
                 Config.Write(Response);
@@ -697,7 +762,13 @@ namespace ChargeManager.Distribution.Api
         {
             w.BeginArray();
             for (int i = 0; i < Log.Count; i++)
-                w.BeginObject().Property("t", Log.Time(i)).Property("m", Log.Line(i)).EndObject();
+            {
+                w.BeginObject().Property("t", Log.Time(i));
+                string wall = Settings.LocalText(Log.Time(i)); // local wall-clock time once the clock is synced
+                if (wall != null)
+                    w.Property("time", wall);
+                w.Property("m", Log.Line(i)).EndObject();
+            }
             w.EndArray();
         }
 

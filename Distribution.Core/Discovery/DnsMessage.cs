@@ -17,6 +17,17 @@ namespace ChargeManager.Distribution.Discovery
 
         public int RecordCount;
         public bool IsResponse;
+        public const int TypeAny = 255;
+        public const int MaxQuestions = 16;
+        /// <summary>The message ID (0 in mDNS, a legacy resolver's own otherwise: RFC 6762 §6.7 echoes it).</summary>
+        public int Id;
+        public int QuestionCount;
+        /// <summary>Where the question section ends (it starts at 12): a legacy unicast answer repeats it.</summary>
+        public int QuestionsEnd;
+        public readonly string[] QuestionName = new string[MaxQuestions];
+        public readonly int[] QuestionType = new int[MaxQuestions];
+        /// <summary>The QU bit (RFC 6762 §5.4): the asker wants the answer sent to it, not to the group.</summary>
+        public readonly bool[] QuestionUnicast = new bool[MaxQuestions];
         public readonly string[] Name = new string[MaxRecords];
         public readonly int[] Type = new int[MaxRecords];
         /// <summary>PTR: the instance; SRV: the target host; otherwise null.</summary>
@@ -44,16 +55,27 @@ namespace ChargeManager.Distribution.Discovery
             if (length < 12)
                 return false;
             IsResponse = (b[2] & 0x80) != 0;
+            Id = Get16(b, 0);
+            QuestionCount = 0;
             int questions = Get16(b, 4);
             int records = Get16(b, 6) + Get16(b, 8) + Get16(b, 10);
             int at = 12;
             for (int q = 0; q < questions; q++)
             {
+                string qname = ReadName(b, at, length);
                 at = SkipName(b, at, length);
-                if (at < 0 || at + 4 > length)
+                if (qname == null || at < 0 || at + 4 > length)
                     return false;
+                if (QuestionCount < MaxQuestions)
+                {
+                    QuestionName[QuestionCount] = qname;
+                    QuestionType[QuestionCount] = Get16(b, at);
+                    QuestionUnicast[QuestionCount] = (b[at + 2] & 0x80) != 0;
+                    QuestionCount++;
+                }
                 at += 4;
             }
+            QuestionsEnd = at;
             for (int r = 0; r < records; r++)
             {
                 string name = ReadName(b, at, length);
@@ -120,18 +142,18 @@ namespace ChargeManager.Distribution.Discovery
             return 12;
         }
 
-        public static int WritePtr(byte[] b, int at, string service, string instance)
+        public static int WritePtr(byte[] b, int at, string service, string instance, int ttl = 4500, bool flush = false)
         {
-            at = WriteRecordHead(b, WriteName(b, at, service), TypePtr);
+            at = WriteRecordHead(b, WriteName(b, at, service), TypePtr, ttl, flush);
             int lengthAt = at;
             at = WriteName(b, at + 2, instance);
             Put16(b, lengthAt, at - lengthAt - 2);
             return at;
         }
 
-        public static int WriteSrv(byte[] b, int at, string instance, string host, int port)
+        public static int WriteSrv(byte[] b, int at, string instance, string host, int port, int ttl = 4500, bool flush = false)
         {
-            at = WriteRecordHead(b, WriteName(b, at, instance), TypeSrv);
+            at = WriteRecordHead(b, WriteName(b, at, instance), TypeSrv, ttl, flush);
             int lengthAt = at;
             at = Put16(b, at + 2, 0);
             at = Put16(b, at, 0);
@@ -141,9 +163,9 @@ namespace ChargeManager.Distribution.Discovery
             return at;
         }
 
-        public static int WriteTxt(byte[] b, int at, string instance, string[] entries)
+        public static int WriteTxt(byte[] b, int at, string instance, string[] entries, int ttl = 4500, bool flush = false)
         {
-            at = WriteRecordHead(b, WriteName(b, at, instance), TypeTxt);
+            at = WriteRecordHead(b, WriteName(b, at, instance), TypeTxt, ttl, flush);
             int lengthAt = at;
             at += 2;
             for (int i = 0; i < entries.Length; i++)
@@ -157,9 +179,9 @@ namespace ChargeManager.Distribution.Discovery
             return at;
         }
 
-        public static int WriteA(byte[] b, int at, string host, uint address)
+        public static int WriteA(byte[] b, int at, string host, uint address, int ttl = 4500, bool flush = false)
         {
-            at = WriteRecordHead(b, WriteName(b, at, host), TypeA);
+            at = WriteRecordHead(b, WriteName(b, at, host), TypeA, ttl, flush);
             at = Put16(b, at, 4);
             b[at] = (byte)(address >> 24);
             b[at + 1] = (byte)(address >> 16);
@@ -168,11 +190,13 @@ namespace ChargeManager.Distribution.Discovery
             return at + 4;
         }
 
-        static int WriteRecordHead(byte[] b, int at, int type)
+        /// <param name="ttl">s (4500 for services, 120 for host records: RFC 6762 §10; at most 10 in legacy unicast answers).</param>
+        /// <param name="flush">The cache-flush bit (RFC 6762 §10.2), for unique records in multicast answers.</param>
+        static int WriteRecordHead(byte[] b, int at, int type, int ttl, bool flush)
         {
             at = Put16(b, at, type);
-            at = Put16(b, at, ClassIn);
-            b[at] = 0; b[at + 1] = 0; b[at + 2] = 0x11; b[at + 3] = 0x94; // TTL 4500 s
+            at = Put16(b, at, flush ? 0x8000 | ClassIn : ClassIn);
+            b[at] = (byte)(ttl >> 24); b[at + 1] = (byte)(ttl >> 16); b[at + 2] = (byte)(ttl >> 8); b[at + 3] = (byte)ttl;
             return at + 4;
         }
 

@@ -51,6 +51,11 @@ namespace ChargeManager.Firmware.Api
         public void Start()
         {
             RefreshOwnNames();
+            app.Settings.Applied += name =>
+            {
+                if (name == "network/config")
+                    RefreshOwnNames(); // a renamed device answers to its new name at once
+            };
             NetworkChange.NetworkAddressChanged += OnAddressChanged;
             new Thread(Serve).Start();
             new Thread(Watch).Start();
@@ -82,10 +87,11 @@ namespace ChargeManager.Firmware.Api
             }
         }
 
-        /// <summary>The device's configured host name, or null before network/config exists.</summary>
+        /// <summary>network/config's host name (read under the loop's lock), or null.</summary>
         string OwnHostName()
         {
-            return null;
+            lock (gate)
+                return app.Settings.Network == null ? null : app.Settings.Network.Hostname;
         }
 
         void OnAddressChanged(object sender, System.EventArgs e)

@@ -19,6 +19,13 @@ namespace ChargeManager.Firmware.Contactor
             feedback = gpio.OpenPin(feedbackPin, PinMode.InputPullUp);
         }
 
+        /// <summary>Releases both pins (board/config moved the contactor). The relay is left as it is.</summary>
+        public void Close()
+        {
+            relay.Dispose();
+            feedback.Dispose();
+        }
+
         public void SetRelay(bool threePhases)
         {
             relay.Write(threePhases ? PinValue.High : PinValue.Low);

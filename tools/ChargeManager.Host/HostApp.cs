@@ -22,6 +22,8 @@ public sealed class HostApp : IAsyncDisposable
     public readonly SiteScenario Site;
     public readonly Mqtt.MqttBridge Mqtt;
     public readonly SimulatedContactor Contactor;
+    /// <summary>The mDNS responder for network/config's HOSTNAME.local (null when --mdns none).</summary>
+    public readonly Net.MdnsServer Mdns;
     readonly WebApplication web;
     readonly RequestGuard guard;
     readonly ChargeManager.Distribution.Api.Auth.HttpAuth auth = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
@@ -56,7 +58,26 @@ public sealed class HostApp : IAsyncDisposable
             Site = new SiteScenario(Manager, Farm, seed: 1);
         Mqtt = new Mqtt.MqttBridge(Manager, MqttSetup(Manager, store, options), options.MqttCa == null ? null : LoadCa(options.MqttCa));
 
-        guard = new RequestGuard(OwnNames(options));
+        // network/config and board/config: the machine's name and --contactor are the defaults until the user stores their own.
+        var settings = Manager.App.Settings;
+        lock (Manager.Gate)
+        {
+            settings.Clock.Set(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Clock.NowMs);
+            settings.UseDefaults(new NetworkConfig { Hostname = DefaultHostname() }, new BoardConfig { ContactorInstalled = Contactor != null });
+            if (Contactor != null && !settings.Board.ContactorInstalled)
+                Manager.App.SetContactor(null, Clock.NowMs); // the stored board/config says none
+            else if (Contactor == null && settings.Board.ContactorInstalled)
+                Manager.App.Log.Add(Clock.NowMs, "board/config has a contactor, but this host simulates one only with --contactor (and --simulate)");
+        }
+        guard = new RequestGuard(OwnNames(options, settings.Network.Hostname));
+        Mdns = Net.MdnsServer.Start(Manager, options.Mdns, options.Http.Port, log);
+        settings.Applied += name =>
+        {
+            if (name == "network/config")
+                guard.SetOwnNames(OwnNames(options, settings.Network.Hostname)); // HOSTNAME and HOSTNAME.local, live
+            if (name == "board/config") // the simulated contactor (--contactor) is in front of the group or not, live
+                Manager.App.SetContactor(settings.Board.ContactorInstalled ? Contactor : null, Clock.NowMs);
+        };
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(options.Http, Http505Rewrite.Use));
@@ -120,14 +141,25 @@ public sealed class HostApp : IAsyncDisposable
 
     public string HttpAddress => $"http://{Options.Http}";
 
+    /// <summary>network/config's default on the desktop: the machine's name as one DNS label (other characters become '-').</summary>
+    public static string DefaultHostname()
+    {
+        var label = new string(Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+        if (label.Length > 63)
+            label = label[..63].TrimEnd('-');
+        return label.Length == 0 ? "cm" : label;
+    }
+
     /// <summary>
     /// The names a request's Host header may carry (the core's <see cref="RequestGuard"/> decides):
     /// localhost, this machine's name (also with ".local"), every address of its interfaces, the address
     /// the API is bound to, and the names given with --hostname.
     /// </summary>
-    public static string[] OwnNames(HostOptions options)
+    public static string[] OwnNames(HostOptions options, string hostname = null)
     {
         var names = new List<string> { "localhost", Environment.MachineName, Environment.MachineName + ".local", options.Http.Address.ToString() };
+        if (hostname != null)
+            names.AddRange(new[] { hostname, hostname + ".local" }); // network/config's name, also as mDNS answers it
         try
         {
             names.Add(System.Net.Dns.GetHostName());
@@ -268,6 +300,7 @@ public sealed class HostApp : IAsyncDisposable
         await web.StopAsync();
         await web.DisposeAsync();
         await Mqtt.DisposeAsync();
+        Mdns?.Dispose();
         Manager.Dispose();
         Farm?.Dispose();
     }

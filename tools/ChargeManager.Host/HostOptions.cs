@@ -21,6 +21,8 @@ public sealed class HostOptions
     public bool MqttTls;
     public string MqttCa;
     public bool Contactor;
+    /// <summary>Where the mDNS responder listens (network/config's HOSTNAME.local); null: none.</summary>
+    public IPEndPoint Mdns = new(IPAddress.Any, 5353);
     /// <summary>More names the HTTP API answers to (Host header), besides localhost, the machine's name and addresses.</summary>
     public List<string> Hostnames = new();
 
@@ -43,6 +45,7 @@ public sealed class HostOptions
         "         --simulate-from ADDRESS (first emulated charger, default 127.0.0.2)  --speed X (emulation clock, 1..100)\n" +
         "         --seconds S (stop after S seconds)\n" +
         "         --hostname NAME (another name the API answers to; repeatable; localhost, the machine's name and addresses always)\n" +
+        "         --mdns ADDRESS:PORT (mDNS responder, default 0.0.0.0:5353; 'none' for none)\n" +
         "         --contactor (the emulated chargers sit behind a simulated 1p/3p contactor)\n" +
         "         --mqtt HOST[:PORT] (broker; default none)  --mqtt-prefix PREFIX (default cm/<id>)  --mqtt-user U  --mqtt-password P\n" +
         "         --mqtt-tls (MQTT over TLS)  --mqtt-ca FILE (a PEM CA the broker's certificate may chain to)\n" +
@@ -69,6 +72,7 @@ public sealed class HostOptions
                 case "--http": ok &= IPEndPoint.TryParse(next, out o.Http); break;
                 case "--udp": ok &= IPEndPoint.TryParse(next, out o.Udp); break;
                 case "--data": o.Data = next; break;
+                case "--mdns": if (next == "none") o.Mdns = null; else ok &= IPEndPoint.TryParse(next ?? "", out o.Mdns); break;
                 case "--hostname": ok &= !string.IsNullOrWhiteSpace(next); o.Hostnames.Add(next?.Trim().TrimEnd('.')); break;
                 case "--simulate": ok &= int.TryParse(next, out o.Simulate) && o.Simulate is >= 0 and <= 64; break;
                 case "--simulate-from": ok &= IPAddress.TryParse(next, out o.SimulateFrom); break;

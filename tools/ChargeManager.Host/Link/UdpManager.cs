@@ -85,7 +85,9 @@ public sealed class UdpManager : IDatagramSender, IDisposable
                     long now = Clock.NowMs;
                     ReceiveAll(now);
                     resolver.Poll(App.Link, now);
-                    App.Tick(now, (long)DateTime.Now.TimeOfDay.TotalMilliseconds);
+                    // The desktop's system clock counts as synced (the OS keeps it); ntp/config's time zone makes it local.
+                    App.Settings.Clock.Set(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), now);
+                    App.Tick(now, App.Settings.TimeOfDayMs(now));
                     Ticked?.Invoke(now);
                 }
             }

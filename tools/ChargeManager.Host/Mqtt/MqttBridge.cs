@@ -175,6 +175,8 @@ public sealed class MqttBridge : IAsyncDisposable
         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(topicPrefix + "/charge_manager/+")
             .WithTopicFilter(topicPrefix + "/mqtt/+").Build(), stop.Token);
+        foreach (var name in DeviceSettings.Writable) // network/config, ntp/config, board/config
+            await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(topicPrefix + "/" + name + "_update").Build(), stop.Token);
         lock (published)
             published.Clear(); // a new session: publish everything again
         await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(HaDiscovery.AvailabilityTopic(topicPrefix))
@@ -200,22 +202,31 @@ public sealed class MqttBridge : IAsyncDisposable
 
     static readonly string[] MqttObjects = { "config", "auto_discovery_config", "state" };
 
+    long lastNtpStateMs;
+
     async Task PublishChanges(MqttConfig config)
     {
-        foreach (var name in ChargeManagerApp.Objects)
+        foreach (var name in ChargeManagerApp.Objects.Select(n => "charge_manager/" + n).Concat(DeviceSettings.Objects))
         {
             byte[] payload;
             lock (manager.Gate)
             {
                 long now = manager.Clock.NowMs;
-                if (name == "state" && now - lastStateMs < config.Interval * 1000L)
+                if (name == "charge_manager/state" && now - lastStateMs < config.Interval * 1000L)
                     continue;
-                manager.App.Render(name, now);
+                bool ntpPublished;
+                lock (published)
+                    ntpPublished = published.ContainsKey(prefix + "/ntp/state");
+                if (name == "ntp/state" && now - lastNtpStateMs < 60000 && ntpPublished)
+                    continue; // its time changes every second: once a minute is enough
+                if (name == "ntp/state")
+                    lastNtpStateMs = now;
+                manager.App.Render(name.StartsWith("charge_manager/") ? name["charge_manager/".Length..] : name, now);
                 payload = manager.App.Response.Buffer.AsSpan(0, manager.App.Response.Length).ToArray();
-                if (name == "state")
+                if (name == "charge_manager/state")
                     lastStateMs = now;
             }
-            await PublishIfChanged(config.GlobalTopicPrefix + "/charge_manager/" + name, payload);
+            await PublishIfChanged(config.GlobalTopicPrefix + "/" + name, payload);
         }
         foreach (var name in MqttObjects)
         {
