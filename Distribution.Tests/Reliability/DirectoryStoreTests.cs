@@ -31,6 +31,8 @@ public class DirectoryStoreTests
             Assert.Equal(afterFirst + 3, afterSecond);   // the new file, two renames
             Assert.Equal(afterSecond + 4, store.DirectorySyncs); // the new file, the delete, two renames
             Assert.Equal(1, AtomicFile.Read(store, "x.json", new JsonParser()).Get("a").Integer);
+            // Owner-only: stored objects hold the broker password (mqtt/config) and password hashes (users/config).
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir, "x.json")));
         }
         finally
         {

@@ -41,7 +41,11 @@ public sealed class DirectoryStore : IFileStore
 
     public void Write(string name, byte[] data, int length)
     {
-        using (var file = new FileStream(PathOf(name), FileMode.Create, FileAccess.Write, FileShare.None))
+        // Owner-only (0600) where the platform has modes: mqtt_config.json holds the broker password, users the hashes.
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var file = new FileStream(PathOf(name), options))
         {
             file.Write(data, 0, length);
             file.Flush(flushToDisk: true);
