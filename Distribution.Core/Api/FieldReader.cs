@@ -76,9 +76,33 @@ namespace ChargeManager.Distribution.Api
             JsonNode value = Value(key, JsonKind.String);
             if (value == null)
                 return "";
-            if (value.Text.Length > maximumLength)
-                Error = Field(key) + " is longer than " + maximumLength.ToString() + " characters";
+            if (Utf8Length(value.Text) > maximumLength)
+                Error = Field(key) + " is longer than " + maximumLength.ToString() + " bytes (UTF-8)";
             return value.Text;
+        }
+
+        /// <summary>Bytes of the text in UTF-8: WARP's string limits count bytes (Config::Str), so a config that
+        /// fits here fits a WARP. By code points (ToCharArray: nanoCLR's string indexer garbles surrogate pairs).</summary>
+        public static int Utf8Length(string text)
+        {
+            char[] chars = text.ToCharArray();
+            int bytes = 0;
+            for (int i = 0; i < chars.Length; i++)
+            {
+                char c = chars[i];
+                if (c < 0x80)
+                    bytes += 1;
+                else if (c < 0x800)
+                    bytes += 2;
+                else if (c >= 0xD800 && c <= 0xDBFF && i + 1 < chars.Length && chars[i + 1] >= 0xDC00 && chars[i + 1] <= 0xDFFF)
+                {
+                    bytes += 4;
+                    i++;
+                }
+                else
+                    bytes += 3;
+            }
+            return bytes;
         }
 
         public JsonNode Array(string key, int maximumCount)
