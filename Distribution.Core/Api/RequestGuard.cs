@@ -1,3 +1,5 @@
+using ChargeManager.Distribution.Util;
+
 namespace ChargeManager.Distribution.Api
 {
     /// <summary>
@@ -92,7 +94,7 @@ namespace ChargeManager.Distribution.Api
             if (end > start && host[end - 1] == '.')
                 end--;
             for (int i = 0; i < ownNames.Length; i++)
-                if (EqualsIgnoreCase(host, start, end, ownNames[i]))
+                if (Ascii.EqualsIgnoreCase(host, start, end, ownNames[i]))
                     return true;
             return false;
         }
@@ -201,7 +203,7 @@ namespace ChargeManager.Distribution.Api
             if (uEnd - uStart != hEnd - hStart)
                 return false;
             for (int i = 0; i < uEnd - uStart; i++)
-                if (Lower(url[uStart + i]) != Lower(host[hStart + i]))
+                if (Ascii.Lower(url[uStart + i]) != Ascii.Lower(host[hStart + i]))
                     return false;
             int urlPort = PortOf(url, from, to), hostPort = PortOf(host, 0, host.Length);
             return (urlPort < 0 ? defaultPort : urlPort) == (hostPort < 0 ? defaultPort : hostPort);
@@ -218,28 +220,13 @@ namespace ChargeManager.Distribution.Api
                 start++;
             while (end > start && contentType[end - 1] == ' ')
                 end--;
-            return EqualsIgnoreCase(contentType, start, end, "application/json")
-                || EqualsIgnoreCase(contentType, start, end, "application/x-www-form-urlencoded");
-        }
-
-        static bool EqualsIgnoreCase(string s, int start, int end, string other)
-        {
-            if (other == null || end - start != other.Length)
-                return false;
-            for (int i = 0; i < other.Length; i++)
-                if (Lower(s[start + i]) != Lower(other[i]))
-                    return false;
-            return true;
+            return Ascii.EqualsIgnoreCase(contentType, start, end, "application/json")
+                || Ascii.EqualsIgnoreCase(contentType, start, end, "application/x-www-form-urlencoded");
         }
 
         static bool StartsWithIgnoreCase(string s, string prefix)
         {
-            return s.Length >= prefix.Length && EqualsIgnoreCase(s, 0, prefix.Length, prefix);
-        }
-
-        static char Lower(char c)
-        {
-            return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+            return s.Length >= prefix.Length && Ascii.EqualsIgnoreCase(s, 0, prefix.Length, prefix);
         }
     }
 }

@@ -1,3 +1,4 @@
+using ChargeManager.Distribution.Util;
 namespace ChargeManager.Distribution.Discovery
 {
     /// <summary>
@@ -46,11 +47,11 @@ namespace ChargeManager.Distribution.Discovery
                 int type = query.QuestionType[i];
                 bool any = type == DnsMessage.TypeAny;
                 bool asked = false;
-                if (Same(name, host) && (type == DnsMessage.TypeA || any))
+                if (Ascii.EqualsIgnoreCase(name, host) && (type == DnsMessage.TypeA || any))
                     asked = wantA = true;
-                else if (Same(name, HttpService) && (type == DnsMessage.TypePtr || any))
+                else if (Ascii.EqualsIgnoreCase(name, HttpService) && (type == DnsMessage.TypePtr || any))
                     asked = wantPtr = true;
-                else if (Same(name, instance) && (type == DnsMessage.TypeSrv || type == DnsMessage.TypeTxt || any))
+                else if (Ascii.EqualsIgnoreCase(name, instance) && (type == DnsMessage.TypeSrv || type == DnsMessage.TypeTxt || any))
                     asked = wantInstance = true;
                 if (asked)
                     qu |= query.QuestionUnicast[i];
@@ -93,23 +94,6 @@ namespace ChargeManager.Distribution.Discovery
             answer[6] = (byte)(records >> 8);
             answer[7] = (byte)records;
             return at;
-        }
-
-        static bool Same(string a, string b)
-        {
-            if (a.Length != b.Length)
-                return false;
-            for (int i = 0; i < a.Length; i++)
-            {
-                char x = a[i], y = b[i];
-                if (x >= 'A' && x <= 'Z')
-                    x = (char)(x + 32);
-                if (y >= 'A' && y <= 'Z')
-                    y = (char)(y + 32);
-                if (x != y)
-                    return false;
-            }
-            return true;
         }
     }
 }

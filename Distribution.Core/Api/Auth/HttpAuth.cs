@@ -1,3 +1,4 @@
+using ChargeManager.Distribution.Util;
 namespace ChargeManager.Distribution.Api.Auth
 {
     /// <summary>
@@ -110,7 +111,7 @@ namespace ChargeManager.Distribution.Api.Auth
                 return Refuse(nowMs, false, "malformed Digest credentials");
             if (d.Realm != UsersConfig.Realm)
                 return Refuse(nowMs, false, "wrong realm: expected '" + UsersConfig.Realm + "'");
-            if (d.Algorithm != null && !EqualsIgnoreCase(d.Algorithm, "MD5"))
+            if (d.Algorithm != null && !Ascii.EqualsIgnoreCase(d.Algorithm, "MD5"))
                 return Refuse(nowMs, false, "unsupported algorithm '" + d.Algorithm + "': MD5 only");
             if (d.Qop != "auth" || d.Cnonce == null || d.Nc == null)
                 return Refuse(nowMs, false, "qop=auth with nc and cnonce is required");
@@ -367,24 +368,7 @@ namespace ChargeManager.Distribution.Api.Auth
 
         static bool StartsWithIgnoreCase(string s, string prefix)
         {
-            return s.Length >= prefix.Length && EqualsIgnoreCase(s.Substring(0, prefix.Length), prefix);
-        }
-
-        static bool EqualsIgnoreCase(string a, string b)
-        {
-            if (a.Length != b.Length)
-                return false;
-            for (int i = 0; i < a.Length; i++)
-            {
-                char x = a[i], y = b[i];
-                if (x >= 'A' && x <= 'Z')
-                    x = (char)(x + 32);
-                if (y >= 'A' && y <= 'Z')
-                    y = (char)(y + 32);
-                if (x != y)
-                    return false;
-            }
-            return true;
+            return s.Length >= prefix.Length && Ascii.EqualsIgnoreCase(s.Substring(0, prefix.Length), prefix);
         }
     }
 
