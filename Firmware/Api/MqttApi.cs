@@ -31,6 +31,9 @@ namespace ChargeManager.Firmware.Api
         readonly Distribution.Json.JsonWriter discovery = new Distribution.Json.JsonWriter(2048);
         static readonly string[] MqttObjects = { "config", "auto_discovery_config", "state" };
         readonly byte[][] mqttPublished = new byte[3][];
+        // network/config, ntp/config, ntp/state, board/config (DeviceSettings.Objects): published like the host does.
+        readonly byte[][] settingsPublished = new byte[DeviceSettings.Objects.Length][];
+        long ntpStatePublishedMs;
         // The connection in use: what mqtt/config said when it was made.
         string prefix = "";
         int connectedVersion = -1;
@@ -186,11 +189,13 @@ namespace ChargeManager.Firmware.Api
                 throw new RefusedException("broker refused the connection: " + ((int)code).ToString());
             }
             string[] fixedTopics = PublishPlan.SubscribeTopics(prefix);
-            string[] subscriptions = new string[fixedTopics.Length + 2];
+            string[] subscriptions = new string[fixedTopics.Length + 2 + DeviceSettings.Writable.Length];
             for (int i = 0; i < fixedTopics.Length; i++)
                 subscriptions[i] = fixedTopics[i];
             subscriptions[fixedTopics.Length] = prefix + "/mqtt/config_update";
             subscriptions[fixedTopics.Length + 1] = prefix + "/mqtt/auto_discovery_config_update";
+            for (int i = 0; i < DeviceSettings.Writable.Length; i++)
+                subscriptions[fixedTopics.Length + 2 + i] = prefix + "/" + DeviceSettings.Writable[i] + "_update";
             MqttQoSLevel[] levels = new MqttQoSLevel[subscriptions.Length];
             for (int i = 0; i < levels.Length; i++)
                 levels[i] = MqttQoSLevel.AtMostOnce;
@@ -203,6 +208,8 @@ namespace ChargeManager.Firmware.Api
             }
             for (int i = 0; i < mqttPublished.Length; i++)
                 mqttPublished[i] = null;
+            for (int i = 0; i < settingsPublished.Length; i++)
+                settingsPublished[i] = null;
             discoveryMode = -1; // discovery again too
             probePending = false;
             lastProbeMs = System.Environment.TickCount64;
@@ -342,6 +349,27 @@ namespace ChargeManager.Firmware.Api
                 }
                 if (payload != null)
                     client.Publish(prefix + "/mqtt/" + MqttObjects[i], payload, null, null, MqttQoSLevel.AtMostOnce, true);
+            }
+            for (int i = 0; i < DeviceSettings.Objects.Length; i++)
+            {
+                string name = DeviceSettings.Objects[i];
+                byte[] payload = null;
+                lock (gate)
+                {
+                    long now = System.Environment.TickCount64;
+                    bool ntpState = name == "ntp/state";
+                    if (ntpState && settingsPublished[i] != null && now - ntpStatePublishedMs < 60000)
+                        continue; // its time changes every second: once a minute is enough (as the host)
+                    app.Render(name, now);
+                    if (!Same(settingsPublished[i], app.Response))
+                    {
+                        payload = settingsPublished[i] = Copy(app.Response);
+                        if (ntpState)
+                            ntpStatePublishedMs = now;
+                    }
+                }
+                if (payload != null)
+                    client.Publish(prefix + "/" + name, payload, null, null, MqttQoSLevel.AtMostOnce, true);
             }
         }
 
