@@ -21,7 +21,7 @@ namespace ChargeManager.Distribution.Api
                 return this;
             if (objectNode == null || objectNode.Kind != JsonKind.Object)
             {
-                Error = Describe() + " must be a JSON object";
+                Error = (path.Length == 0 ? "the body" : path) + " must be a JSON object";
                 return this;
             }
             for (int i = 0; i < objectNode.Keys.Length && Error == null; i++)
