@@ -276,9 +276,9 @@ namespace ChargeManager.Distribution.Api
                 path = path.Substring(1);
             if (Mqtt != null && path.StartsWith(MqttSettings.PathPrefix))
             {
-                int status = Mqtt.Handle(method, path.Substring(MqttSettings.PathPrefix.Length), body, length, Response, nowMs);
+                int mqttStatus = Mqtt.Handle(method, path.Substring(MqttSettings.PathPrefix.Length), body, length, Response, nowMs);
                 ErrorText = Mqtt.Error;
-                return status;
+                return mqttStatus;
             }
 
             if (path == Auth.UsersConfig.Path || path == Auth.UsersConfig.Path + "_update")
@@ -295,23 +295,37 @@ namespace ChargeManager.Distribution.Api
                 name = name.Substring(0, name.Length - "_update".Length);
             if (!IsObject(name))
                 return NotFound(path);
-            if (method == "GET" || method == "HEAD")
+            JsonNode node;
+            int status = Accept(method, path, update, IsWritable(name), body, length, out node);
+            if (status == ReadRequest)
             {
-                if (update)
-                    return Fail(405, path + " is written with POST or PUT");
                 WriteObject(name, nowMs);
                 return 200;
             }
+            return status != 0 ? status : Write(name, node, nowMs);
+        }
+
+        const int ReadRequest = -1;
+
+        /// <summary>
+        /// What every object's request has in common: GET/HEAD read (not on an "_update" path: 405), POST/PUT
+        /// write a writable object (else 405) with a body of at most <see cref="MaxBodyBytes"/> (else 413) that
+        /// parses (else 400). Returns <see cref="ReadRequest"/> for a read, 0 with the parsed body for a write,
+        /// else the failed status (with <see cref="ErrorText"/> set).
+        /// </summary>
+        int Accept(string method, string path, bool update, bool writable, byte[] body, int length, out JsonNode node)
+        {
+            node = null;
+            if (method == "GET" || method == "HEAD")
+                return update ? Fail(405, path + " is written with POST or PUT") : ReadRequest;
             if (method != "POST" && method != "PUT")
                 return Fail(405, "method " + method + " is not allowed on " + path);
-            if (!IsWritable(name))
+            if (!writable)
                 return Fail(405, path + " cannot be written");
             if (length > MaxBodyBytes)
                 return Fail(413, "request body too large: at most " + MaxBodyBytes.ToString() + " bytes");
-            JsonNode node = parser.Parse(body, length);
-            if (node == null)
-                return Fail(400, parser.Error);
-            return Write(name, node, nowMs);
+            node = parser.Parse(body, length);
+            return node == null ? Fail(400, parser.Error) : 0;
         }
 
         /// <summary>One MQTT message on PREFIX/charge_manager/..._update (topic without the prefix); false if rejected (logged).</summary>
@@ -354,22 +368,15 @@ namespace ChargeManager.Distribution.Api
             string name = update ? path.Substring(0, path.Length - "_update".Length) : path;
             if (!DeviceSettings.Owns(name))
                 return 0;
-            if (method == "GET" || method == "HEAD")
+            JsonNode node;
+            int status = Accept(method, path, update, DeviceSettings.IsWritable(name), body, length, out node);
+            if (status == ReadRequest)
             {
-                if (update)
-                    return Fail(405, path + " is written with POST or PUT");
                 Settings.WriteObject(name, Response, nowMs);
                 return 200;
             }
-            if (method != "POST" && method != "PUT")
-                return Fail(405, "method " + method + " is not allowed on " + path);
-            if (!DeviceSettings.IsWritable(name))
-                return Fail(405, path + " cannot be written");
-            if (length > MaxBodyBytes)
-                return Fail(413, "request body too large: at most " + MaxBodyBytes.ToString() + " bytes");
-            JsonNode node = parser.Parse(body, length);
-            if (node == null)
-                return Fail(400, parser.Error);
+            if (status != 0)
+                return status;
             string error = Settings.Write(this, name, node, Response, nowMs);
             return error == null ? 200 : Fail(400, error);
         }

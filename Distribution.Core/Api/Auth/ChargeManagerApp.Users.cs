@@ -12,20 +12,15 @@ namespace ChargeManager.Distribution.Api
         int HandleUsers(string method, string path, byte[] body, int length, long nowMs)
         {
             bool update = path.EndsWith("_update");
-            if (method == "GET" || method == "HEAD")
+            JsonNode node;
+            int status = Accept(method, path, update, true, body, length, out node);
+            if (status == ReadRequest)
             {
-                if (update)
-                    return Fail(405, path + " is written with POST or PUT");
                 Users.Write(Response);
                 return 200;
             }
-            if (method != "POST" && method != "PUT")
-                return Fail(405, "method " + method + " is not allowed on " + path);
-            if (length > MaxBodyBytes)
-                return Fail(413, "request body too large: at most " + MaxBodyBytes.ToString() + " bytes");
-            JsonNode node = parser.Parse(body, length);
-            if (node == null)
-                return Fail(400, parser.Error);
+            if (status != 0)
+                return status;
             string error;
             UsersConfig fresh = UsersConfig.Read(node, Users, out error);
             if (fresh == null)
