@@ -275,11 +275,7 @@ namespace ChargeManager.Distribution.Api
             if (path.StartsWith("/"))
                 path = path.Substring(1);
             if (Mqtt != null && path.StartsWith(MqttSettings.PathPrefix))
-            {
-                int mqttStatus = Mqtt.Handle(method, path.Substring(MqttSettings.PathPrefix.Length), body, length, Response, nowMs);
-                ErrorText = Mqtt.Error;
-                return mqttStatus;
-            }
+                return HandleMqttSettings(method, path, body, length, nowMs);
 
             if (path == Auth.UsersConfig.Path || path == Auth.UsersConfig.Path + "_update")
                 return HandleUsers(method, path, body, length, nowMs);
@@ -303,6 +299,29 @@ namespace ChargeManager.Distribution.Api
                 return 200;
             }
             return status != 0 ? status : Write(name, node, nowMs);
+        }
+
+        /// <summary>mqtt/config, mqtt/state, mqtt/auto_discovery_config (and their "_update" paths).</summary>
+        int HandleMqttSettings(string method, string path, byte[] body, int length, long nowMs)
+        {
+            string name = path.Substring(MqttSettings.PathPrefix.Length);
+            bool update = name.EndsWith("_update");
+            if (update)
+                name = name.Substring(0, name.Length - "_update".Length);
+            if (!MqttSettings.IsObject(name))
+                return NotFound(path);
+            JsonNode node;
+            int status = Accept(method, path, update, MqttSettings.IsWritable(name), body, length, out node);
+            if (status == ReadRequest)
+            {
+                Mqtt.Render(name, Response);
+                return 200;
+            }
+            if (status != 0)
+                return status;
+            status = Mqtt.Apply(name, node, Response, nowMs);
+            ErrorText = Mqtt.Error;
+            return status;
         }
 
         const int ReadRequest = -1;

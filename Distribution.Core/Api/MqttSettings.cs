@@ -234,34 +234,26 @@ namespace ChargeManager.Distribution.Api
             log.Add(nowMs, "mqtt/config seeded from the options: " + config.BrokerHost + ":" + config.BrokerPort.ToString());
         }
 
+        /// <summary>The objects under mqtt/ (name without "mqtt/"): config, state, auto_discovery_config.</summary>
+        public static bool IsObject(string name)
+        {
+            return name == "config" || name == "state" || name == "auto_discovery_config";
+        }
+
+        /// <summary>mqtt/state is read-only.</summary>
+        public static bool IsWritable(string name)
+        {
+            return name == "config" || name == "auto_discovery_config";
+        }
+
         /// <summary>
-        /// One request on mqtt/&lt;name&gt; or mqtt/&lt;name&gt;_update (name without "mqtt/"). The status; a 200 to GET
-        /// and to a write renders the object into <paramref name="response"/>, an error sets <see cref="Error"/>.
+        /// Applies a write to the writable object <paramref name="name"/> (without "mqtt/"), whose body the app
+        /// accepted and parsed (<c>ChargeManagerApp.Accept</c>). Returns 200 with the object rendered into
+        /// <paramref name="response"/>, or 400 with <see cref="Error"/> naming the field.
         /// </summary>
-        public int Handle(string method, string name, byte[] body, int length, JsonWriter response, long nowMs)
+        public int Apply(string name, JsonNode node, JsonWriter response, long nowMs)
         {
             Error = null;
-            bool update = name.EndsWith("_update");
-            if (update)
-                name = name.Substring(0, name.Length - "_update".Length);
-            if (name != "config" && name != "state" && name != "auto_discovery_config")
-                return Fail(404, "no such object: mqtt/" + name);
-            if (method == "GET" || method == "HEAD")
-            {
-                if (update)
-                    return Fail(405, "mqtt/" + name + "_update is written with POST or PUT");
-                Render(name, response);
-                return 200;
-            }
-            if (method != "POST" && method != "PUT")
-                return Fail(405, "method " + method + " is not allowed on mqtt/" + name);
-            if (name == "state")
-                return Fail(405, "mqtt/state cannot be written");
-            if (length > ChargeManagerApp.MaxBodyBytes)
-                return Fail(413, "request body too large: at most " + ChargeManagerApp.MaxBodyBytes.ToString() + " bytes");
-            JsonNode node = parser.Parse(body, length);
-            if (node == null)
-                return Fail(400, parser.Error);
             string error;
             if (name == "config")
             {
