@@ -65,6 +65,7 @@ namespace ChargeManager.Distribution.Api
         bool[] loggedUncontrolled = new bool[0];
         Contactor.SwitchStep loggedStep;
         GroupLink loggedLink;
+        int rotationsApplied;
         int loggedLinkChanges;
 
         /// <summary>What was wrong with the stored files at start (each kept aside, never overwritten), or null; shown in state.</summary>
@@ -201,7 +202,7 @@ namespace ChargeManager.Distribution.Api
                 Link.Tick(nowMs, timeOfDayMs);
                 LogChanges(nowMs);
             }
-            History.Record(Group, nowMs);
+            History.Record(Group, nowMs, Link.StatesAccepted + rotationsApplied);
         }
 
         /// <summary>Errors always; with verbose, every changed allocation (WARP's allocation log).</summary>
@@ -778,6 +779,7 @@ namespace ChargeManager.Distribution.Api
                 if (Group.Observations[i].Rotation == rotation)
                     continue;
                 Group.Observations[i].Rotation = rotation;
+                rotationsApplied++; // the history reads the meters' wiring again
                 // What it may draw was counted for the old wiring: unknown until it echoes a command again.
                 Group.Guard.Forget(i);
             }
