@@ -31,7 +31,7 @@ namespace ChargeManager.Distribution.Api
         readonly AllocatorConfig allocator = new AllocatorConfig();
 
         public readonly JsonWriter Response = new JsonWriter(8192);
-        public readonly EventLog Log = new EventLog(200);
+        public readonly EventLog Log = new EventLog(100);
 
         /// <summary>The last hour, sampled every 10 s, for the web page's chart (charge_manager/history).</summary>
         public readonly History History = new History();
@@ -795,7 +795,9 @@ namespace ChargeManager.Distribution.Api
                 string wall = Settings.LocalText(Log.Time(i)); // local wall-clock time once the clock is synced
                 if (wall != null)
                     w.Property("time", wall);
-                w.Property("m", Log.Line(i)).EndObject();
+                w.Name("m");
+                Log.WriteLine(w, i);
+                w.EndObject();
             }
             w.EndArray();
         }

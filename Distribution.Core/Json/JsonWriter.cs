@@ -90,6 +90,35 @@ namespace ChargeManager.Distribution.Json
             return this;
         }
 
+        /// <summary>
+        /// A string value from UTF-8 bytes kept in a ring (<paramref name="start"/> wraps at the ring's end),
+        /// e.g. the event log's text: quotes, backslashes and control characters are escaped, the rest copied.
+        /// </summary>
+        public JsonWriter Value(byte[] ring, int start, int length)
+        {
+            Separate();
+            Put('"');
+            for (int k = 0; k < length; k++)
+            {
+                int b = ring[(start + k) % ring.Length];
+                if (b == '"' || b == '\\')
+                {
+                    Put('\\');
+                    PutByte(b);
+                }
+                else if (b < 0x20)
+                {
+                    Raw("\\u00");
+                    Put(HexDigit(b >> 4));
+                    Put(HexDigit(b & 15));
+                }
+                else
+                    PutByte(b);
+            }
+            Put('"');
+            return this;
+        }
+
         public JsonWriter Null()
         {
             Separate();
