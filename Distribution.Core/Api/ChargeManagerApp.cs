@@ -30,7 +30,7 @@ namespace ChargeManager.Distribution.Api
         readonly JsonParser parser = new JsonParser();
         readonly AllocatorConfig allocator = new AllocatorConfig();
 
-        public readonly JsonWriter Response = new JsonWriter(8192);
+        public readonly JsonWriter Response = new JsonWriter(4096);
         public readonly EventLog Log = new EventLog(100);
 
         /// <summary>The last hour, sampled every 10 s, for the web page's chart (charge_manager/history).</summary>

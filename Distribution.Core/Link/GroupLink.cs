@@ -37,7 +37,7 @@ namespace ChargeManager.Distribution.Link
         // What the link knows per charger, one primitive array per field, indexed by charger (on nanoCLR a
         // class field costs a 12-byte heap block on the ESP32, an array element only its size): 64 chargers
         // took 50,592 B on the 64-bit host's nanoCLR as one object each, and take 9,552 B so.
-        readonly string[] hosts;              // as configured (a new config may spell the same host differently)
+        readonly string[] hosts;              // the config's own array (not copied; a new config makes a new link)
         readonly byte[] kinds;                // HostKind
         readonly uint[] addresses;            // 0 until resolved; a stale address keeps being used while a new resolution runs
         readonly long[] lastResolveRequestMs;
@@ -89,7 +89,7 @@ namespace ChargeManager.Distribution.Link
             startedMs = nowMs;
             nextKeepAliveMs = nowMs;
             int n = hosts.Length;
-            this.hosts = new string[n];
+            this.hosts = hosts;
             kinds = new byte[n];
             addresses = new uint[n];
             lastResolveRequestMs = new long[n];
@@ -109,7 +109,6 @@ namespace ChargeManager.Distribution.Link
             for (int i = 0; i < n; i++)
             {
                 string host = hosts[i];
-                this.hosts[i] = host;
                 HostKind kind = HostName.Classify(host);
                 kinds[i] = (byte)kind;
                 uint address;
