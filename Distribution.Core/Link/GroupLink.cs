@@ -36,7 +36,7 @@ namespace ChargeManager.Distribution.Link
 
         // What the link knows per charger, one primitive array per field, indexed by charger (on nanoCLR a
         // class field costs a 12-byte heap block on the ESP32, an array element only its size): 64 chargers
-        // took 50,592 B on the 64-bit host's nanoCLR as one object each, and take 9,552 B so.
+        // took 50,592 B on the 64-bit host's nanoCLR as one object each, and take 7,968 B so.
         readonly string[] hosts;              // the config's own array (not copied; a new config makes a new link)
         readonly byte[] kinds;                // HostKind
         readonly uint[] addresses;            // 0 until resolved; a stale address keeps being used while a new resolution runs
