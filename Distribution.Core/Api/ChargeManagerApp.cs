@@ -30,8 +30,8 @@ namespace ChargeManager.Distribution.Api
         readonly JsonParser parser = new JsonParser();
         readonly AllocatorConfig allocator = new AllocatorConfig();
 
-        public readonly JsonWriter Response = new JsonWriter(8192);
-        public readonly EventLog Log = new EventLog(200);
+        public readonly JsonWriter Response = new JsonWriter(4096);
+        public readonly EventLog Log = new EventLog(100);
 
         /// <summary>The last hour, sampled every 10 s, for the web page's chart (charge_manager/history).</summary>
         public readonly History History = new History();
@@ -64,6 +64,9 @@ namespace ChargeManager.Distribution.Api
         uint[] loggedUid = new uint[0];
         bool[] loggedUncontrolled = new bool[0];
         Contactor.SwitchStep loggedStep;
+        GroupLink loggedLink;
+        int rotationsApplied;
+        int loggedLinkChanges;
 
         /// <summary>What was wrong with the stored files at start (each kept aside, never overwritten), or null; shown in state.</summary>
         public string StoredProblem;
@@ -199,7 +202,7 @@ namespace ChargeManager.Distribution.Api
                 Link.Tick(nowMs, timeOfDayMs);
                 LogChanges(nowMs);
             }
-            History.Record(Group, nowMs);
+            History.Record(Group, nowMs, Link.StatesAccepted + rotationsApplied);
         }
 
         /// <summary>Errors always; with verbose, every changed allocation (WARP's allocation log).</summary>
@@ -216,35 +219,18 @@ namespace ChargeManager.Distribution.Api
                     Log.Add(nowMs, "contactor error, every charger gets 0 A until reset: " + s.ErrorText);
                 loggedStep = s.Step;
             }
-            for (int i = 0; i < Group.Count; i++)
+            GroupLink link = Link;
+            if (link != loggedLink || link.Changes != loggedLinkChanges)
             {
-                ChargerLink link = Link.Charger(i);
-                int error = link.Error;
-                // Before the start-up ends every charger is "not heard from yet": no news.
-                bool quiet = error == ChargerError.NeverHeard && !Link.StartupOver;
-                if (error != loggedError[i] && !quiet)
-                {
-                    Log.Add(nowMs, Config.Names[i] + ": " + (error == ChargerError.Ok
-                        ? (loggedError[i] == ChargerError.NeverHeard ? "heard from" : "OK again") : ChargerError.Describe(error)));
-                    loggedError[i] = error;
-                }
-                if (link.UidKnown && link.Esp32Uid != loggedUid[i])
-                {
-                    if (loggedUid[i] != 0 || link.UidChanges > 0)
-                        Log.Add(nowMs, Config.Names[i] + ": new identity (ESP32 UID " + loggedUid[i].ToString() + " -> " + link.Esp32Uid.ToString()
-                            + ") after a restart: the charger was replaced");
-                    loggedUid[i] = link.Esp32Uid;
-                }
-                bool uncontrolled = Group.Uncontrolled(i);
-                if (uncontrolled != loggedUncontrolled[i])
-                {
-                    loggedUncontrolled[i] = uncontrolled;
-                    Log.Add(nowMs, Config.Names[i] + (uncontrolled
-                        ? ": may not follow commands; counted as drawing " + link.WorstCurrent.ToString() + " mA on " + link.WorstPhases.ToString()
-                            + " phases, the others share the rest"
-                        : ": follows commands again"));
-                }
-                int current = Group.CommandedCurrent(i), phases = Group.CommandedPhases(i);
+                // Errors, identities and "may not follow commands" change only when the link counts a change.
+                loggedLink = link;
+                loggedLinkChanges = link.Changes;
+                LogLinkChanges(nowMs);
+            }
+            int[] commandedCurrent = Group.Guard.CommandedCurrent, commandedPhases = Group.Guard.CommandedPhases;
+            for (int i = 0; i < commandedCurrent.Length; i++)
+            {
+                int current = commandedCurrent[i], phases = commandedPhases[i];
                 if (current == loggedCurrent[i] && phases == loggedPhases[i])
                     continue;
                 loggedCurrent[i] = current;
@@ -252,6 +238,40 @@ namespace ChargeManager.Distribution.Api
                 if (Config.Verbose)
                     Log.Add(nowMs, "allocated " + current.ToString() + " mA @ " + phases.ToString() + "p to " + Config.Names[i]
                         + ": " + ReasonText.Describe(Group.Allocations[i], nowMs));
+            }
+        }
+
+        void LogLinkChanges(long nowMs)
+        {
+            GroupLink link = Link;
+            for (int i = 0; i < Group.Count; i++)
+            {
+                int error = link.Error(i);
+                // Before the start-up ends every charger is "not heard from yet": no news.
+                bool quiet = error == ChargerError.NeverHeard && !link.StartupOver;
+                if (error != loggedError[i] && !quiet)
+                {
+                    Log.Add(nowMs, Config.Names[i] + ": " + (error == ChargerError.Ok
+                        ? (loggedError[i] == ChargerError.NeverHeard ? "heard from" : "OK again") : ChargerError.Describe(error)));
+                    loggedError[i] = error;
+                }
+                uint uid = link.Esp32Uid(i);
+                if (link.UidKnown(i) && uid != loggedUid[i])
+                {
+                    if (loggedUid[i] != 0 || link.Counter(i, GroupLink.CountUidChanges) > 0)
+                        Log.Add(nowMs, Config.Names[i] + ": new identity (ESP32 UID " + loggedUid[i].ToString() + " -> " + uid.ToString()
+                            + ") after a restart: the charger was replaced");
+                    loggedUid[i] = uid;
+                }
+                bool uncontrolled = Group.Uncontrolled(i);
+                if (uncontrolled != loggedUncontrolled[i])
+                {
+                    loggedUncontrolled[i] = uncontrolled;
+                    Log.Add(nowMs, Config.Names[i] + (uncontrolled
+                        ? ": may not follow commands; counted as drawing " + link.WorstCurrent(i).ToString() + " mA on " + link.WorstPhases(i).ToString()
+                            + " phases, the others share the rest"
+                        : ": follows commands again"));
+                }
             }
         }
 
@@ -778,6 +798,7 @@ namespace ChargeManager.Distribution.Api
                 if (Group.Observations[i].Rotation == rotation)
                     continue;
                 Group.Observations[i].Rotation = rotation;
+                rotationsApplied++; // the history reads the meters' wiring again
                 // What it may draw was counted for the old wiring: unknown until it echoes a command again.
                 Group.Guard.Forget(i);
             }
@@ -793,7 +814,9 @@ namespace ChargeManager.Distribution.Api
                 string wall = Settings.LocalText(Log.Time(i)); // local wall-clock time once the clock is synced
                 if (wall != null)
                     w.Property("time", wall);
-                w.Property("m", Log.Line(i)).EndObject();
+                w.Name("m");
+                Log.WriteLine(w, i);
+                w.EndObject();
             }
             w.EndArray();
         }

@@ -7,8 +7,11 @@ namespace ChargeManager.Distribution.Api
     /// when it may have changed (state and low_level_state every <see cref="StatePeriodMs"/>;
     /// available_current when its value differs from the published one; the stored objects after a
     /// write was applied, and every <see cref="RecheckPeriodMs"/> in case the core changed one by
-    /// itself) and published only when its bytes differ from what was last published. Used under the
-    /// loop's lock (the API threads call <see cref="Written"/> there).
+    /// itself) and published only when its bytes differ from what was last published, told apart by a
+    /// 64-bit FNV-1a hash and the length rather than a kept copy: at 64 chargers state and
+    /// low_level_state are about 12 KB each, which a board without PSRAM cannot keep twice over (two
+    /// renders that differ yet hash alike, odds 2^-64, would skip one publication until the next change).
+    /// Used under the loop's lock (the API threads call <see cref="Written"/> there).
     /// </summary>
     public sealed class PublishPlan
     {
@@ -22,14 +25,16 @@ namespace ChargeManager.Distribution.Api
         public static readonly string[] Writable = { "available_current", "config", "low_level_config", "phase_rotations", "phase_switching", "contactor_reset" };
 
         readonly string[] objects = ChargeManagerApp.Objects;
-        readonly byte[][] published;
+        readonly long[] publishedHash;
+        readonly int[] publishedLength; // -1: nothing published in this session
         readonly long[] renderedMs;
         readonly bool[] dirty;
         int publishedCurrent;
 
         public PublishPlan()
         {
-            published = new byte[objects.Length][];
+            publishedHash = new long[objects.Length];
+            publishedLength = new int[objects.Length];
             renderedMs = new long[objects.Length];
             dirty = new bool[objects.Length];
             NewSession();
@@ -49,7 +54,7 @@ namespace ChargeManager.Distribution.Api
         {
             for (int i = 0; i < objects.Length; i++)
             {
-                published[i] = null;
+                publishedLength[i] = -1;
                 dirty[i] = true;
             }
         }
@@ -75,7 +80,7 @@ namespace ChargeManager.Distribution.Api
         {
             string name = objects[index];
             bool due;
-            if (published[index] == null || dirty[index])
+            if (publishedLength[index] < 0 || dirty[index])
                 due = true;
             else if (IsState(name))
                 due = nowMs - renderedMs[index] >= StatePeriodMs;
@@ -94,24 +99,31 @@ namespace ChargeManager.Distribution.Api
 
         /// <summary>
         /// After rendering object <paramref name="index"/>: null when the bytes equal the last published
-        /// ones, else a copy to publish (remembered as published).
+        /// ones (same length and hash), else a copy to publish (remembered as published by its hash).
         /// </summary>
         public byte[] Changed(int index, byte[] buffer, int length)
         {
-            byte[] last = published[index];
-            if (last != null && last.Length == length)
-            {
-                int i = 0;
-                while (i < length && last[i] == buffer[i])
-                    i++;
-                if (i == length)
-                    return null;
-            }
+            long hash = Fnv1a64(buffer, length);
+            if (publishedLength[index] == length && publishedHash[index] == hash)
+                return null;
             byte[] copy = new byte[length];
             for (int i = 0; i < length; i++)
                 copy[i] = buffer[i];
-            published[index] = copy;
+            publishedLength[index] = length;
+            publishedHash[index] = hash;
             return copy;
+        }
+
+        /// <summary>FNV-1a, 64 bits (offset basis 14695981039346656037, prime 1099511628211).</summary>
+        public static long Fnv1a64(byte[] buffer, int length)
+        {
+            ulong h = 14695981039346656037UL;
+            for (int i = 0; i < length; i++)
+            {
+                h ^= buffer[i];
+                h *= 1099511628211UL;
+            }
+            return (long)h;
         }
     }
 }

@@ -25,7 +25,13 @@ namespace ChargeManager.Distribution.Api
         /// <summary>WARP's CASState (spec §1.10) from what the charger reports and the link knows.</summary>
         public static int ChargerState(ChargerObservation o, ChargerLink link)
         {
-            if (link.Error != ChargerError.Ok && link.Error < ChargerError.ClientErrorBase)
+            return ChargerState(o, link.Error);
+        }
+
+        /// <summary>As above, from the link's error for the charger (<see cref="ChargerError"/>).</summary>
+        public static int ChargerState(ChargerObservation o, int error)
+        {
+            if (error != ChargerError.Ok && error < ChargerError.ClientErrorBase)
                 return 5;
             switch (o.State)
             {
@@ -68,23 +74,23 @@ namespace ChargeManager.Distribution.Api
             {
                 ChargerObservation o = g.Observations[i];
                 ChargerAllocation al = g.Allocations[i];
-                ChargerLink l = link.Charger(i);
+                int error = link.Error(i); // the link's arrays are read by index: a view would be an object on nanoCLR
                 w.BeginObject()
                     .Property("n", app.Config.Names[i])
-                    .Property("h", l.Host)
-                    .Property("s", ChargerState(o, l))
-                    .Property("e", l.Error)
-                    .Property("et", ChargerError.Describe(l.Error))
+                    .Property("h", link.Host(i))
+                    .Property("s", ChargerState(o, error))
+                    .Property("e", error)
+                    .Property("et", ChargerError.Describe(error))
                     .Property("ac", g.CommandedCurrent(i))
                     .Property("ap", g.CommandedPhases(i))
                     .Property("sc", o.SupportedCurrent)
                     .Property("sp", o.ReportedPhases | (o.CanSwitchPhases ? 4 : 0))
-                    .Property("lu", l.Heard ? l.LastAcceptedMs : -1)
-                    .Property("uid", l.Esp32Uid)
+                    .Property("lu", link.Heard(i) ? link.LastAcceptedMs(i) : -1)
+                    .Property("uid", link.Esp32Uid(i))
                     .Property("r", (int)al.Reason)
                     .Property("rp", al.ReasonPhase)
                     .Property("ru", al.ReasonUntilMs == ChargerAllocation.Never ? -1 : al.ReasonUntilMs)
-                    .Property("rt", Reason(g, i, l, nowMs))
+                    .Property("rt", Reason(g, i, link, nowMs))
                     .Property("w", g.Guard.WaitingForOthers[i]);
                 w.Name("lc").BeginArray().Value(Milliamps(o.LineCurrent1)).Value(Milliamps(o.LineCurrent2)).Value(Milliamps(o.LineCurrent3)).EndArray();
                 w.EndObject();
@@ -93,16 +99,16 @@ namespace ChargeManager.Distribution.Api
         }
 
         /// <summary>The reason in plain words; the link's view where it knows more (never heard, may not follow commands).</summary>
-        static string Reason(Distributor g, int i, ChargerLink l, long nowMs)
+        static string Reason(Distributor g, int i, GroupLink l, long nowMs)
         {
             Contactor.PhaseSwitcher s = g.Switcher;
             if (s != null && s.HoldsAtZero)
                 return s.Step == Contactor.SwitchStep.Error ? "contactor error: " + s.ErrorText : "switching to " + s.WantedPhases.ToString() + " phases";
-            if (l.Error == ChargerError.NeverHeard)
+            if (l.Error(i) == ChargerError.NeverHeard)
                 return "not heard from since the start: no current";
             if (g.Uncontrolled(i))
-                return ChargerError.Describe(l.Error) + ": may not follow commands, counted as drawing " + l.WorstCurrent.ToString()
-                    + " mA on " + l.WorstPhases.ToString() + " phases";
+                return ChargerError.Describe(l.Error(i)) + ": may not follow commands, counted as drawing " + l.WorstCurrent(i).ToString()
+                    + " mA on " + l.WorstPhases(i).ToString() + " phases";
             return ReasonText.Describe(g.Allocations[i], nowMs);
         }
 
@@ -119,7 +125,7 @@ namespace ChargeManager.Distribution.Api
             for (int i = 0; i < g.Count; i++)
             {
                 ChargerAllocation a = g.Allocations[i];
-                ChargerLink l = app.Link.Charger(i);
+                GroupLink l = app.Link;
                 w.BeginObject()
                     .Property("rc", a.RequestedCurrent)
                     .Property("ae", a.AllocatedChargeMaMs / 3600000 * 230 / 1000) // Wh at 230 V
@@ -127,11 +133,15 @@ namespace ChargeManager.Distribution.Api
                     .Property("lp", Time(a.LastPlugInMs))
                     .Property("lw", Time(a.LastWakeupMs))
                     .Property("ip", Time(a.UseSupportedUntilMs))
-                    .Property("addr", l.Address == 0 ? "" : HostName.FormatIpv4(l.Address))
-                    .Property("sv", l.StateVersion);
+                    .Property("addr", l.Address(i) == 0 ? "" : HostName.FormatIpv4(l.Address(i)))
+                    .Property("sv", l.StateVersion(i));
                 Vector(w, "md", g.Guard.MayDraw(i, Phase.PV), g.Guard.MayDraw(i, Phase.L1), g.Guard.MayDraw(i, Phase.L2), g.Guard.MayDraw(i, Phase.L3));
-                w.Property("rx", l.Accepted).Property("tx", l.Sent).Property("bad", l.Invalid + l.Stale + l.Unmanaged + l.FrozenUptime + l.ForeignUid)
-                    .Property("foreign_uid", l.ForeignUid).Property("uid_changes", l.UidChanges).Property("implausible", l.Implausible)
+                int foreign = l.Counter(i, GroupLink.CountForeignUid);
+                w.Property("rx", l.Counter(i, GroupLink.CountAccepted)).Property("tx", l.Counter(i, GroupLink.CountSent))
+                    .Property("bad", l.Counter(i, GroupLink.CountInvalid) + l.Counter(i, GroupLink.CountStale) + l.Counter(i, GroupLink.CountUnmanaged)
+                        + l.Counter(i, GroupLink.CountFrozenUptime) + foreign)
+                    .Property("foreign_uid", foreign).Property("uid_changes", l.Counter(i, GroupLink.CountUidChanges))
+                    .Property("implausible", l.Counter(i, GroupLink.CountImplausible))
                     .EndObject();
             }
             w.EndArray().EndObject();

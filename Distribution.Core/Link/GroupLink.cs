@@ -27,13 +27,40 @@ namespace ChargeManager.Distribution.Link
         public const int NonreactiveAfterMs = 32000;
 
         readonly Distributor group;
-        readonly ChargerLink[] links;
         readonly IDatagramSender sender;
         readonly IHostResolver resolver;
         readonly CommandPacket command = new CommandPacket();
         readonly StatePacket state = new StatePacket();
         readonly byte[] sendBuffer = new byte[CommandPacket.MaxLength];
         readonly long startedMs;
+
+        // What the link knows per charger, one primitive array per field, indexed by charger (on nanoCLR a
+        // class field costs a 12-byte heap block on the ESP32, an array element only its size): 64 chargers
+        // took 50,592 B on the 64-bit host's nanoCLR as one object each, and take 7,968 B so.
+        readonly string[] hosts;              // the config's own array (not copied; a new config makes a new link)
+        readonly byte[] kinds;                // HostKind
+        readonly uint[] addresses;            // 0 until resolved; a stale address keeps being used while a new resolution runs
+        readonly long[] lastResolveRequestMs;
+        readonly ushort[] lastSeenSeq;
+        readonly byte[] stateVersions;
+        readonly uint[] lastEvseUptime;
+        readonly long[] lastAcceptedMs;       // Never until heard
+        readonly short[] errors;              // ChargerError, below 192 + 256
+        readonly uint[] uids;                 // ESP32 UID, learned from the first state packet accepted from its address
+        readonly ushort[] worstCurrent;       // mA it may draw if it does not follow us: the most it reports it supports or applies, at most 32 A
+        readonly byte[] worstPhases;          // 3 unless it is fixed to 1
+        readonly long[] resumedMs;            // accepted again after not being: it may not have our command yet
+        readonly int[] lastSentCurrent;       // -1: nothing sent
+        readonly sbyte[] lastSentPhases;
+        readonly byte[] flags;                // Flag* bits
+        readonly int[] counters;              // [charger * Counters + Count*]
+
+        const byte FlagUidKnown = 1, FlagUrgentReplyDue = 2, FlagLastSendWasUrgent = 4, FlagLastSentIgnore = 8,
+            FlagLastSentPilotDisconnect = 16, FlagUncontrolled = 32, FlagPushDue = 64;
+        public const int CountAccepted = 0, CountStale = 1, CountInvalid = 2, CountUnmanaged = 3, CountFrozenUptime = 4,
+            CountSent = 5, CountForeignUid = 6, CountUidChanges = 7, CountImplausible = 8;
+        const int Counters = 9;
+        const long Never = ChargerLink.Never;
 
         ushort nextSeq = 1;
         bool startupOver;
@@ -45,6 +72,15 @@ namespace ChargeManager.Distribution.Link
         public int UnknownSource;
         public int DatagramsSent;
 
+        /// <summary>
+        /// Counts every change of a charger's error, identity or "may not follow commands" and the end of
+        /// the start-up, so that a caller can tell in O(1) that none of these changed since it last looked.
+        /// </summary>
+        public int Changes;
+
+        /// <summary>Counts the state packets accepted (and so observations written), for the same purpose.</summary>
+        public int StatesAccepted;
+
         public GroupLink(Distributor group, string[] hosts, IDatagramSender sender, IHostResolver resolver, long nowMs)
         {
             this.group = group;
@@ -52,9 +88,42 @@ namespace ChargeManager.Distribution.Link
             this.resolver = resolver;
             startedMs = nowMs;
             nextKeepAliveMs = nowMs;
-            links = new ChargerLink[hosts.Length];
-            for (int i = 0; i < hosts.Length; i++)
-                links[i] = new ChargerLink(hosts[i]);
+            int n = hosts.Length;
+            this.hosts = hosts;
+            kinds = new byte[n];
+            addresses = new uint[n];
+            lastResolveRequestMs = new long[n];
+            lastSeenSeq = new ushort[n];
+            stateVersions = new byte[n];
+            lastEvseUptime = new uint[n];
+            lastAcceptedMs = new long[n];
+            errors = new short[n];
+            uids = new uint[n];
+            worstCurrent = new ushort[n];
+            worstPhases = new byte[n];
+            resumedMs = new long[n];
+            lastSentCurrent = new int[n];
+            lastSentPhases = new sbyte[n];
+            flags = new byte[n];
+            counters = new int[n * Counters];
+            for (int i = 0; i < n; i++)
+            {
+                string host = hosts[i];
+                HostKind kind = HostName.Classify(host);
+                kinds[i] = (byte)kind;
+                uint address;
+                if (kind == HostKind.Ipv4Literal && HostName.TryParseIpv4(host, out address))
+                    addresses[i] = address;
+                lastResolveRequestMs[i] = Never;
+                lastSeenSeq[i] = SequenceNumbers.InitialLastSeen;
+                lastAcceptedMs[i] = Never;
+                worstCurrent[i] = AllocatorConfig.MaxChargerCurrent;
+                worstPhases[i] = 3;
+                resumedMs[i] = Never;
+                lastSentCurrent[i] = -1;
+                lastSentPhases[i] = -1;
+                flags[i] = FlagPushDue;
+            }
         }
 
         /// <summary>
@@ -76,23 +145,81 @@ namespace ChargeManager.Distribution.Link
             nextKeepAliveMs = previous.nextKeepAliveMs;
             UnknownSource = previous.UnknownSource;
             DatagramsSent = previous.DatagramsSent;
-            for (int i = 0; i < links.Length; i++)
-                if (previousIndex[i] >= 0)
-                {
-                    links[i] = previous.links[previousIndex[i]];
-                    links[i].Host = hosts[i];
-                }
+            for (int i = 0; i < hosts.Length; i++)
+            {
+                int k = previousIndex[i];
+                if (k < 0)
+                    continue;
+                // The host keeps this config's spelling; the kind is the previous one's (the same host).
+                kinds[i] = previous.kinds[k];
+                addresses[i] = previous.addresses[k];
+                lastResolveRequestMs[i] = previous.lastResolveRequestMs[k];
+                lastSeenSeq[i] = previous.lastSeenSeq[k];
+                stateVersions[i] = previous.stateVersions[k];
+                lastEvseUptime[i] = previous.lastEvseUptime[k];
+                lastAcceptedMs[i] = previous.lastAcceptedMs[k];
+                errors[i] = previous.errors[k];
+                uids[i] = previous.uids[k];
+                worstCurrent[i] = previous.worstCurrent[k];
+                worstPhases[i] = previous.worstPhases[k];
+                resumedMs[i] = previous.resumedMs[k];
+                lastSentCurrent[i] = previous.lastSentCurrent[k];
+                lastSentPhases[i] = previous.lastSentPhases[k];
+                flags[i] = (byte)(previous.flags[k] | FlagPushDue); // the new group is told again on the next tick
+                for (int c = 0; c < Counters; c++)
+                    counters[i * Counters + c] = previous.counters[k * Counters + c];
+            }
         }
 
-        public int Count { get { return links.Length; } }
+        public int Count { get { return hosts.Length; } }
         public bool StartupOver { get { return startupOver; } }
-        public ChargerLink Charger(int i) { return links[i]; }
+
+        /// <summary>A read-only view of charger i's link state (see <see cref="ChargerLink"/>).</summary>
+        public ChargerLink Charger(int i) { return new ChargerLink(this, i); }
+
+        public string Host(int i) { return hosts[i]; }
+        public HostKind Kind(int i) { return (HostKind)kinds[i]; }
+        public uint Address(int i) { return addresses[i]; }
+        public long LastResolveRequestMs(int i) { return lastResolveRequestMs[i]; }
+        public ushort LastSeenSeq(int i) { return lastSeenSeq[i]; }
+        public int StateVersion(int i) { return stateVersions[i]; }
+        public uint LastEvseUptime(int i) { return lastEvseUptime[i]; }
+        public long LastAcceptedMs(int i) { return lastAcceptedMs[i]; }
+        public bool Heard(int i) { return lastAcceptedMs[i] != Never; }
+        /// <summary>Charger i's error (<see cref="ChargerError"/>).</summary>
+        public int Error(int i) { return errors[i]; }
+        public uint Esp32Uid(int i) { return uids[i]; }
+        public bool UidKnown(int i) { return (flags[i] & FlagUidKnown) != 0; }
+        public int WorstCurrent(int i) { return worstCurrent[i]; }
+        public int WorstPhases(int i) { return worstPhases[i]; }
+        public long ResumedMs(int i) { return resumedMs[i]; }
+        public int LastSentCurrent(int i) { return lastSentCurrent[i]; }
+        public int LastSentPhases(int i) { return lastSentPhases[i]; }
+        public int Counter(int i, int which) { return counters[i * Counters + which]; }
+
+        void Counted(int i, int which) { counters[i * Counters + which]++; }
+
+        bool Has(int i, byte flag) { return (flags[i] & flag) != 0; }
+
+        void Set(int i, byte flag, bool value)
+        {
+            flags[i] = (byte)(value ? flags[i] | flag : flags[i] & ~flag);
+        }
+
+        void SetError(int i, int error)
+        {
+            if (errors[i] == error)
+                return;
+            errors[i] = (short)error;
+            flags[i] |= FlagPushDue;
+            Changes++;
+        }
 
         /// <summary>A name resolution finished (from the resolver, on any thread the shell serialises).</summary>
         public void Resolved(int charger, uint address)
         {
             if (address != 0)
-                links[charger].Address = address;
+                addresses[charger] = address;
         }
 
         /// <summary>
@@ -110,83 +237,93 @@ namespace ChargeManager.Distribution.Link
                 UnknownSource++;
                 return;
             }
-            ChargerLink link = links[i];
             if (state.Decode(datagram, length) != PacketCheck.Ok)
             {
-                link.Invalid++;
+                Counted(i, CountInvalid);
                 return;
             }
+            bool heard = Heard(i);
             bool replaced = false;
-            if (link.UidKnown && state.Esp32Uid != link.Esp32Uid)
+            if (Has(i, FlagUidKnown) && state.Esp32Uid != uids[i])
             {
                 // A restarted charger's uptime starts again from 0: only then may a new identity be a replacement.
-                if (!link.Heard || state.EvseUptime >= link.LastEvseUptime)
+                if (!heard || state.EvseUptime >= lastEvseUptime[i])
                 {
-                    link.ForeignUid++;
+                    Counted(i, CountForeignUid);
                     return;
                 }
                 replaced = true;
             }
-            else if (SequenceNumbers.IsStale(state.Seq, link.LastSeenSeq))
+            else if (SequenceNumbers.IsStale(state.Seq, lastSeenSeq[i]))
             {
-                link.Stale++;
+                Counted(i, CountStale);
                 return;
             }
             if (replaced)
             {
-                link.UidChanges++;
-                link.Esp32Uid = state.Esp32Uid;
+                Counted(i, CountUidChanges);
+                uids[i] = state.Esp32Uid;
+                Changes++;
             }
-            link.LastSeenSeq = state.Seq;
-            if (!link.UidKnown)
+            lastSeenSeq[i] = state.Seq;
+            if (!Has(i, FlagUidKnown))
             {
-                link.Esp32Uid = state.Esp32Uid;
-                link.UidKnown = true;
+                uids[i] = state.Esp32Uid;
+                flags[i] |= FlagUidKnown;
+                Changes++;
             }
-            MakePlausible(link);
-            link.WorstCurrent = state.SupportedCurrent > state.AllowedChargingCurrent ? state.SupportedCurrent : state.AllowedChargingCurrent;
-            link.WorstPhases = state.Phases == 1 && !state.CanSwitchPhasesNow ? 1 : 3;
+            MakePlausible(i);
+            int worst = state.SupportedCurrent > state.AllowedChargingCurrent ? state.SupportedCurrent : state.AllowedChargingCurrent;
+            int worstP = state.Phases == 1 && !state.CanSwitchPhasesNow ? 1 : 3;
+            if (worst != worstCurrent[i] || worstP != worstPhases[i])
+            {
+                worstCurrent[i] = (ushort)worst;
+                worstPhases[i] = (byte)worstP;
+                flags[i] |= FlagPushDue;
+            }
             if (!state.IsManaged)
             {
-                link.Unmanaged++;
-                link.Error = ChargerError.NotManaged;
+                Counted(i, CountUnmanaged);
+                SetError(i, ChargerError.NotManaged);
                 return;
             }
-            if (link.Heard && state.EvseUptime == link.LastEvseUptime)
+            int error = errors[i];
+            if (heard && state.EvseUptime == lastEvseUptime[i])
             {
                 // The ESP answers but its charge controller hangs: nothing it says is current.
-                link.FrozenUptime++;
-                if (nowMs - link.LastAcceptedMs > FrozenUptimeMs)
-                    link.Error = ChargerError.EvseUnreachable;
+                Counted(i, CountFrozenUptime);
+                if (nowMs - lastAcceptedMs[i] > FrozenUptimeMs)
+                    SetError(i, ChargerError.EvseUnreachable);
                 return;
             }
 
-            if (!link.Heard || link.Error == ChargerError.NotManaged || link.Error == ChargerError.ChargerUnreachable
-                || link.Error == ChargerError.EvseUnreachable)
-                link.ResumedMs = nowMs;
-            link.LastEvseUptime = state.EvseUptime;
-            link.LastAcceptedMs = nowMs;
-            link.StateVersion = state.Version;
-            link.Accepted++;
-            int error = state.ErrorState != 0 ? ChargerError.ClientErrorBase + state.ErrorState : ChargerError.Ok;
-            if (link.Error == ChargerError.EvseNonreactive && state.AllowedChargingCurrent > group.CommandedCurrent(i))
-                error = ChargerError.EvseNonreactive; // latched until it obeys; a new packet alone proves nothing
-            link.Error = error;
+            if (!heard || error == ChargerError.NotManaged || error == ChargerError.ChargerUnreachable
+                || error == ChargerError.EvseUnreachable)
+                resumedMs[i] = nowMs;
+            lastEvseUptime[i] = state.EvseUptime;
+            lastAcceptedMs[i] = nowMs;
+            stateVersions[i] = (byte)state.Version;
+            Counted(i, CountAccepted);
+            StatesAccepted++;
+            int now = state.ErrorState != 0 ? ChargerError.ClientErrorBase + state.ErrorState : ChargerError.Ok;
+            if (error == ChargerError.EvseNonreactive && state.AllowedChargingCurrent > group.CommandedCurrent(i))
+                now = ChargerError.EvseNonreactive; // latched until it obeys; a new packet alone proves nothing
+            SetError(i, now);
             Observe(i);
             if (!startupOver)
                 Adopt(i);
             group.StateReceived(i, nowMs, state.RequestsReallocation);
-            if (state.IsUrgent && !link.LastSendWasUrgent)
-                link.UrgentReplyDue = true;
+            if (state.IsUrgent && !Has(i, FlagLastSendWasUrgent))
+                flags[i] |= FlagUrgentReplyDue;
         }
 
         /// <summary>A WARP reports at most 32 A allowed and supported (its slots' range); more is clamped and counted.</summary>
-        void MakePlausible(ChargerLink link)
+        void MakePlausible(int i)
         {
             int max = AllocatorConfig.MaxChargerCurrent;
             if (state.AllowedChargingCurrent > max || state.SupportedCurrent > max)
             {
-                link.Implausible++;
+                Counted(i, CountImplausible);
                 if (state.AllowedChargingCurrent > max)
                     state.AllowedChargingCurrent = max;
                 if (state.SupportedCurrent > max)
@@ -198,8 +335,9 @@ namespace ChargeManager.Distribution.Link
         {
             if (sourcePort != ChargerPort || sourceIp == 0)
                 return -1;
-            for (int i = 0; i < links.Length; i++)
-                if (links[i].Address == sourceIp)
+            uint[] a = addresses;
+            for (int i = 0; i < a.Length; i++)
+                if (a[i] == sourceIp)
                     return i;
             return -1;
         }
@@ -217,7 +355,7 @@ namespace ChargeManager.Distribution.Link
             o.LineCurrent3 = state.LineCurrent3;
             o.TimeSinceStateChangeMs = state.TimeSinceStateChangeMs;
             o.AppliedCurrent = state.AllowedChargingCurrent;
-            o.ErrorCode = ErrorKeepingAtZero(links[i].Error);
+            o.ErrorCode = ErrorKeepingAtZero(errors[i]);
             o.SupportsPilotDisconnect = (state.FeatureFlags & StatePacket.FeatureCpDisconnect) != 0;
             o.PilotDisconnected = (state.StateFlags & StatePacket.StateFlagCpDisconnected) != 0;
         }
@@ -245,6 +383,7 @@ namespace ChargeManager.Distribution.Link
             {
                 startupOver = true;
                 startupEndedMs = nowMs;
+                Changes++;
                 group.Scheduler.RequestNow();
             }
             EvaluateErrors(nowMs);
@@ -256,103 +395,134 @@ namespace ChargeManager.Distribution.Link
 
         bool AllHeard()
         {
-            for (int i = 0; i < links.Length; i++)
-                if (!links[i].Heard)
+            long[] accepted = lastAcceptedMs;
+            for (int i = 0; i < accepted.Length; i++)
+                if (accepted[i] == Never)
                     return false;
             return true;
         }
 
+        /// <summary>
+        /// Every tick, the errors that come with time (never heard, unreachable, not reacting); the group
+        /// hears of a charger's error and worst case only when they changed (nothing else sets them).
+        /// </summary>
         void EvaluateErrors(long nowMs)
         {
-            for (int i = 0; i < links.Length; i++)
+            long[] accepted = lastAcceptedMs;
+            short[] error = errors;
+            byte[] flag = flags;
+            int[] commanded = group.Guard.CommandedCurrent;
+            for (int i = 0; i < accepted.Length; i++)
             {
-                ChargerLink link = links[i];
-                bool uncontrollable = ChargerError.Uncontrollable(link.Error);
-                if (!link.Heard && link.Error == ChargerError.Ok)
-                    link.Error = ChargerError.NeverHeard;
-                if (link.Heard && nowMs - link.LastAcceptedMs > UnreachableAfterMs && !uncontrollable
-                    && link.Error != ChargerError.ChargerUnreachable)
+                int e = error[i];
+                long last = accepted[i];
+                if (last == Never)
                 {
-                    link.Error = ChargerError.ChargerUnreachable;
-                    group.Scheduler.RequestSoon(); // its budget can go to the others
+                    if (e == ChargerError.Ok)
+                        SetError(i, ChargerError.NeverHeard);
                 }
-                if (startupOver && link.Heard && nowMs - link.LastAcceptedMs <= UnreachableAfterMs && Disobeys(i, nowMs))
-                    link.Error = ChargerError.EvseNonreactive;
-                uncontrollable = ChargerError.Uncontrollable(link.Error);
-                group.Observations[i].ErrorCode = ErrorKeepingAtZero(link.Error);
-                group.SetUncontrolled(i, uncontrollable, link.WorstCurrent, link.WorstPhases);
+                else if (nowMs - last > UnreachableAfterMs)
+                {
+                    if (!ChargerError.Uncontrollable(e) && e != ChargerError.ChargerUnreachable)
+                    {
+                        SetError(i, ChargerError.ChargerUnreachable);
+                        group.Scheduler.RequestSoon(); // its budget can go to the others
+                    }
+                }
+                else if (startupOver && e != ChargerError.EvseNonreactive && group.Observations[i].AppliedCurrent > commanded[i]
+                    && Disobeys(i, nowMs))
+                    SetError(i, ChargerError.EvseNonreactive);
+                int f = flag[i];
+                if ((f & FlagPushDue) == 0)
+                    continue;
+                e = error[i];
+                bool uncontrollable = ChargerError.Uncontrollable(e);
+                group.Observations[i].ErrorCode = ErrorKeepingAtZero(e);
+                group.SetUncontrolled(i, uncontrollable, worstCurrent[i], worstPhases[i]);
+                if (uncontrollable != ((f & FlagUncontrolled) != 0))
+                    Changes++;
+                flag[i] = (byte)((uncontrollable ? f | FlagUncontrolled : f & ~FlagUncontrolled) & ~FlagPushDue);
             }
         }
 
         /// <summary>
-        /// Applies more than we have commanded, long after our command changed (spec §1.10 rule 4). Counted
-        /// from the end of the start-up at the earliest (before it we commanded nothing), and from when the
-        /// charger was accepted again after management disabled, silence or a hung controller.
+        /// Applies more than we have commanded (the caller checked), long after our command changed (spec
+        /// §1.10 rule 4). Counted from the end of the start-up at the earliest (before it we commanded
+        /// nothing), and from when the charger was accepted again after management disabled, silence or a
+        /// hung controller.
         /// </summary>
         bool Disobeys(int i, long nowMs)
         {
             long since = group.Guard.CommandSinceMs[i];
             if (since < startupEndedMs)
                 since = startupEndedMs;
-            if (since < links[i].ResumedMs)
-                since = links[i].ResumedMs; // it could not have followed a command it was not listening to
-            return group.Observations[i].AppliedCurrent > group.CommandedCurrent(i)
-                && nowMs - since > NonreactiveAfterMs;
+            if (since < resumedMs[i])
+                since = resumedMs[i]; // it could not have followed a command it was not listening to
+            return nowMs - since > NonreactiveAfterMs;
         }
 
         void RequestResolutions(long nowMs)
         {
             int every = startupOver ? group.Config.AllocationIntervalMs : StartupResolveEveryMs;
-            for (int i = 0; i < links.Length; i++)
+            byte[] kind = kinds;
+            for (int i = 0; i < kind.Length; i++)
             {
-                ChargerLink link = links[i];
-                if (link.Kind == HostKind.Ipv4Literal)
+                if (kind[i] == (byte)HostKind.Ipv4Literal)
                     continue;
-                bool silent = !link.Heard || nowMs - link.LastAcceptedMs > ReResolveAfterMs;
-                if ((link.Address == 0 || silent) && nowMs - link.LastResolveRequestMs >= every)
+                long last = lastAcceptedMs[i];
+                bool silent = last == Never || nowMs - last > ReResolveAfterMs;
+                if ((addresses[i] == 0 || silent) && nowMs - lastResolveRequestMs[i] >= every)
                 {
-                    link.LastResolveRequestMs = nowMs;
-                    resolver.Resolve(i, link.Host, link.Kind);
+                    lastResolveRequestMs[i] = nowMs;
+                    resolver.Resolve(i, hosts[i], (HostKind)kind[i]);
                 }
             }
         }
 
         void SendDue(long nowMs)
         {
-            for (int i = 0; i < links.Length; i++)
+            int n = hosts.Length;
+            byte[] flag = flags;
+            int[] sentCurrent = lastSentCurrent;
+            sbyte[] sentPhases = lastSentPhases;
+            int[] current = group.Guard.CommandedCurrent;
+            int[] phases = group.Guard.CommandedPhases;
+            int pilot = group.PilotDisconnect ? FlagLastSentPilotDisconnect : 0;
+            for (int i = 0; i < n; i++)
             {
-                ChargerLink link = links[i];
-                if (link.UrgentReplyDue)
+                int f = flag[i];
+                if ((f & FlagUrgentReplyDue) != 0)
                 {
-                    link.UrgentReplyDue = false;
+                    flag[i] = (byte)(f & ~FlagUrgentReplyDue);
                     Send(i, true);
                 }
-                else if (startupOver && (link.LastSentIgnore || link.LastSentCurrent != group.CommandedCurrent(i)
-                    || link.LastSentPhases != group.CommandedPhases(i) || link.LastSentPilotDisconnect != group.PilotDisconnect))
+                else if (startupOver && ((f & FlagLastSentIgnore) != 0 || sentCurrent[i] != current[i]
+                    || sentPhases[i] != phases[i] || (f & FlagLastSentPilotDisconnect) != pilot))
                     Send(i, false); // a changed command goes out now, not at its turn
             }
 
-            if (links.Length == 0)
+            if (n == 0)
                 return;
-            int period = 1000 / links.Length;
+            int period = 1000 / n;
             if (period < 1)
                 period = 1;
             if (nowMs - nextKeepAliveMs > 1000)
                 nextKeepAliveMs = nowMs; // after a stall, no burst
-            for (int sent = 0; sent < links.Length && nowMs >= nextKeepAliveMs; sent++)
+            for (int sent = 0; sent < n && nowMs >= nextKeepAliveMs; sent++)
             {
-                links[roundRobin].LastSendWasUrgent = false;
+                flags[roundRobin] &= unchecked((byte)~FlagLastSendWasUrgent);
                 Send(roundRobin, false);
-                roundRobin = (roundRobin + 1) % links.Length;
+                roundRobin = (roundRobin + 1) % n;
                 nextKeepAliveMs += period;
             }
         }
 
         void Send(int i, bool urgent)
         {
-            ChargerLink link = links[i];
-            if (link.Address == 0)
+            uint address = addresses[i];
+            if (address == 0)
                 return;
+            bool pilot = startupOver && group.PilotDisconnect;
             if (startupOver)
             {
                 command.AllocatedCurrent = group.CommandedCurrent(i);
@@ -367,17 +537,21 @@ namespace ChargeManager.Distribution.Link
                 command.Flags = CommandPacket.FlagIgnoreAllocation;
                 command.ChargeMode = CommandPacket.ChargeModeDefault;
             }
-            int length = command.Encode(sendBuffer, nextSeq, CommandPacket.VersionForStateVersion(link.StateVersion));
+            int length = command.Encode(sendBuffer, nextSeq, CommandPacket.VersionForStateVersion(stateVersions[i]));
             nextSeq++;
-            sender.Send(sendBuffer, length, link.Address, ChargerPort);
-            link.Sent++;
+            sender.Send(sendBuffer, length, address, ChargerPort);
+            Counted(i, CountSent);
             DatagramsSent++;
-            link.LastSentIgnore = !startupOver;
-            link.LastSentCurrent = command.AllocatedCurrent;
-            link.LastSentPhases = command.AllocatedPhases;
-            link.LastSentPilotDisconnect = startupOver && group.PilotDisconnect;
+            lastSentCurrent[i] = command.AllocatedCurrent;
+            lastSentPhases[i] = (sbyte)command.AllocatedPhases;
+            int f = flags[i] & ~(FlagLastSentIgnore | FlagLastSentPilotDisconnect);
+            if (!startupOver)
+                f |= FlagLastSentIgnore;
+            if (pilot)
+                f |= FlagLastSentPilotDisconnect;
             if (urgent)
-                link.LastSendWasUrgent = true;
+                f |= FlagLastSendWasUrgent;
+            flags[i] = (byte)f;
         }
     }
 }

@@ -390,4 +390,33 @@ public class GroupLinkTests
         Assert.True(bench.ResolveRequests.Count > before, "silent for more than 6 s: resolve again");
         Assert.NotEmpty(bench.SentTo(0).TakeLast(3)); // keeps using the stale address meanwhile
     }
+
+    sealed class Nowhere : IDatagramSender, IHostResolver
+    {
+        public void Send(byte[] buffer, int length, uint ipv4, int port) { }
+        public void Resolve(int charger, string host, HostKind kind) { }
+    }
+
+    [Fact]
+    public void PerChargerStateIsHeldInPrimitiveArrays_AFewBytesPerCharger()
+    {
+        // On nanoCLR every object field is a heap block (12 B on the ESP32); 64 ChargerLink objects took
+        // 50,592 B there. Now one array per field: measured on .NET, where the same layout costs its payload.
+        var g = new Distributor(new AllocatorConfig(), 64);
+        string[] hosts = Enumerable.Range(0, 64).Select(i => $"10.0.0.{i + 2}").ToArray();
+        var nowhere = new Nowhere();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (string h in hosts) // what parsing the hosts allocates (garbage: Split) is not held; counted out
+            HostName.TryParseIpv4(h, out _);
+        long parsing = 2 * (GC.GetAllocatedBytesForCurrentThread() - before); // Classify parses once more
+        before = GC.GetAllocatedBytesForCurrentThread();
+        var link = new GroupLink(g, hosts, nowhere, nowhere, 0);
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before - parsing;
+        Assert.InRange(bytes, 64 * 60, 64 * 110 + 1500); // 84 B per charger of payload plus 18 array headers
+        Assert.Equal(64, link.Count);
+        Assert.Equal(0x0A000002u, link.Charger(0).Address); // the view reads the arrays
+        Assert.Equal(ChargerLink.Never, link.Charger(63).LastAcceptedMs);
+        Assert.Equal(AllocatorConfig.MaxChargerCurrent, link.Charger(5).WorstCurrent);
+        GC.KeepAlive(link);
+    }
 }

@@ -48,7 +48,7 @@ public class HistoryTests(ITestOutputHelper output) : IDatagramSender, IHostReso
         Assert.Equal(160, h.Value(h.Limit, 1, 2));
 
         Run(h, g, ref now, 2 * 3600_000);
-        Assert.Equal(History.Capacity, h.Count);
+        Assert.Equal(h.Capacity, h.Count);
     }
 
     [Fact]
@@ -143,5 +143,88 @@ public class HistoryTests(ITestOutputHelper output) : IDatagramSender, IHostReso
         Assert.Equal(2, o["chargers"]!.AsArray().Count);
         Assert.Equal(404, app.Handle("GET", "/charge_manager/nohistory", Array.Empty<byte>(), 0, now));
         Assert.NotEqual(200, app.Handle("POST", "/charge_manager/history", Encoding.UTF8.GetBytes("{}"), 2, now));
+    }
+    [Fact]
+    public void TheHourFitsTheBudget_SamplesFurtherApartAsTheGroupGrows()
+    {
+        Assert.Equal(10_000, History.IntervalFor(1));
+        Assert.Equal(10_000, History.IntervalFor(10));
+        Assert.Equal(15_000, History.IntervalFor(11));
+        Assert.Equal(30_000, History.IntervalFor(64));
+        foreach (int n in new[] { 1, 5, 10, 11, 40, 64, 100, 256 })
+        {
+            int interval = History.IntervalFor(n);
+            Assert.Equal(0, History.HourMs % interval);
+            Assert.True(History.HourMs / interval * (18 + n) <= History.BudgetBytes || interval == History.HourMs, $"{n} chargers");
+            if (interval > History.MinIntervalMs) // the next shorter divisor would not fit
+                Assert.True(History.HourMs / (interval - 5000) * (18 + n) > History.BudgetBytes || History.HourMs % (interval - 5000) != 0);
+        }
+
+        var g = new Distributor(new AllocatorConfig(), 64);
+        var h = new History();
+        long now = 0;
+        g.SetAvailableCurrent(16000);
+        Run(h, g, ref now, 2 * 3600_000);
+        Assert.Equal(30_000, h.IntervalMs);
+        Assert.Equal(120, h.Count);
+        Assert.True(h.PayloadBytes <= History.BudgetBytes + 4 * (9 + 64), $"{h.PayloadBytes} B");
+        var w = new ChargeManager.Distribution.Json.JsonWriter(64);
+        h.Write(w, now);
+        var o = JsonNode.Parse(w.ToString())!;
+        Assert.Equal(30, (int)o["interval"]!);
+        Assert.Equal(64, o["chargers"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void ChargersAreHeldIn200mA_AndServedIn100mAUnits()
+    {
+        var g = new Distributor(new AllocatorConfig(), 1);
+        var h = new History();
+        long now = 0;
+        g.SetAvailableCurrent(16000);
+        g.Guard.CommandedCurrent[0] = 6150; // rounds to 6.2 A
+        for (; now < 10_050; now += 100)
+            h.Record(g, now);
+        Assert.Equal(62, h.ChargerValue(0, 0));
+        g.Guard.CommandedCurrent[0] = 32000;
+        for (; now < 20_050; now += 100)
+            h.Record(g, now);
+        Assert.Equal(320, h.ChargerValue(0, 0));
+        var w = new ChargeManager.Distribution.Json.JsonWriter(64);
+        h.Write(w, now);
+        Assert.Equal("[62,1,320,1]", JsonNode.Parse(w.ToString())!["chargers"]![0]!.ToJsonString());
+    }
+
+    [Fact]
+    public void MetersReadOnlyWhenTheVersionChanges_GiveTheSameHistory()
+    {
+        var g = new Distributor(new AllocatorConfig(), 3);
+        var always = new History();
+        var versioned = new History();
+        int version = 0;
+        g.SetAvailableCurrent(32000);
+        var rng = new Random(11);
+        for (long now = 0; now < 1800_000; now += 100)
+        {
+            if (rng.Next(20) == 0)
+            {
+                var o = g.Observations[rng.Next(3)];
+                o.LineCurrent1 = rng.Next(4) == 0 ? float.NaN : rng.Next(320) / 10f;
+                o.LineCurrent2 = rng.Next(320) / 10f;
+                o.LineCurrent3 = rng.Next(320) / 10f;
+                o.Rotation = (PhaseRotation)rng.Next(7);
+                version++;
+            }
+            g.Tick(now, 0);
+            always.Record(g, now);
+            versioned.Record(g, now, version);
+        }
+        var a = new ChargeManager.Distribution.Json.JsonWriter(64);
+        var b = new ChargeManager.Distribution.Json.JsonWriter(64);
+        always.Write(a, 1800_000);
+        versioned.Write(b, 1800_000);
+        Assert.Contains("\"measured\":[[", a.ToString());
+        Assert.DoesNotContain("\"measured\":[[-1,180]", a.ToString());
+        Assert.Equal(a.ToString(), b.ToString());
     }
 }

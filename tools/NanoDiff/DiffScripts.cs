@@ -601,6 +601,7 @@ namespace ChargeManager.NanoDiff
             Call(app, "GET", "/charge_manager/state", "", now);
             Call(app, "GET", "/charge_manager/low_level_state", "", now);
             Call(app, "GET", "/charge_manager/event_log", "", now);
+            Call(app, "GET", "/charge_manager/history", "", now);
         }
 
         static void Restart()
@@ -861,7 +862,13 @@ namespace ChargeManager.NanoDiff
                             Hash(c[j]);
                         Hash(log.Time(i));
                     }
-                    Line("log after " + (k + 1).ToString() + ": count=" + log.Count.ToString() + " units=" + units.ToString() + " h=" + hash.ToString());
+                    var w = new JsonWriter(64);
+                    w.BeginArray();
+                    for (int i = 0; i < log.Count; i++)
+                        log.WriteLine(w, i);
+                    w.EndArray();
+                    Line("log after " + (k + 1).ToString() + ": count=" + log.Count.ToString() + " units=" + units.ToString() + " h=" + hash.ToString()
+                        + " json=" + w.Length.ToString() + " fnv64=" + PublishPlan.Fnv1a64(w.Buffer, w.Length).ToString());
                 }
             }
         }
