@@ -18,6 +18,10 @@ namespace ChargeManager.Distribution
         public readonly AllocatorConfig Config;
         public readonly ChargerObservation[] Observations;
         public readonly ChargerAllocation[] Allocations;
+        /// <summary>The values behind <see cref="Observations"/> (row i is Observations[i]), compact on nanoFramework.</summary>
+        public readonly ObservationTable ObservationTable;
+        /// <summary>The values behind <see cref="Allocations"/> (row i is Allocations[i]).</summary>
+        public readonly AllocationTable AllocationTable;
         public readonly Allocator Allocator;
         public readonly TransitionGuard Guard;
         public readonly AllocationScheduler Scheduler;
@@ -33,9 +37,10 @@ namespace ChargeManager.Distribution
         public readonly int[] Reserved = new int[Phase.VectorLength];
         readonly int[] reservedBefore = new int[Phase.VectorLength];
 
-        // With a contactor in front of the group: what every charger gets while it switches or is in error,
-        // and the vehicle states from before the switch, which the allocator keeps seeing meanwhile.
-        readonly ChargerAllocation[] zeroPlan;
+        // With a contactor in front of the group: what every charger gets while it switches or is in error
+        // (0 A on 0 phases: one array of zeros serves as both), and the vehicle states from before the
+        // switch, which the allocator keeps seeing meanwhile.
+        readonly int[] zeroPlan;
         readonly VehicleState[] stateBeforeSwitch;
         readonly bool[] fullBeforeSwitch;
         bool wasSwitching;
@@ -45,22 +50,19 @@ namespace ChargeManager.Distribution
             Config = config;
             Observations = new ChargerObservation[chargerCount];
             Allocations = new ChargerAllocation[chargerCount];
+            ObservationTable = new ObservationTable(chargerCount);
+            AllocationTable = new AllocationTable(chargerCount);
             pluggedIn = new bool[chargerCount];
             uncontrolled = new bool[chargerCount];
             worstCurrent = new int[chargerCount];
             worstPhases = new int[chargerCount];
-            zeroPlan = new ChargerAllocation[chargerCount];
+            zeroPlan = new int[chargerCount];
             stateBeforeSwitch = new VehicleState[chargerCount];
             fullBeforeSwitch = new bool[chargerCount];
-            // The zero plan is only read (0 A, 0 phases): one shared entry, not one per charger. On nanoCLR a
-            // ChargerAllocation holds 648 B on a 64-bit host (every field is a heap block), so this saves
-            // about 40 KB there at 64 chargers.
-            ChargerAllocation zero = new ChargerAllocation();
             for (int i = 0; i < chargerCount; i++)
             {
-                Observations[i] = new ChargerObservation();
-                Allocations[i] = new ChargerAllocation();
-                zeroPlan[i] = zero;
+                Observations[i] = new ChargerObservation(ObservationTable, i);
+                Allocations[i] = new ChargerAllocation(AllocationTable, i);
             }
             Allocator = new Allocator(config, Observations, Allocations);
             Guard = new TransitionGuard(config, Observations);
@@ -73,7 +75,7 @@ namespace ChargeManager.Distribution
         /// <summary>
         /// Carries what the previous group knew of the chargers that stay (previousIndex[i]: charger i's
         /// index in previous, or -1 for a new one): observations and the allocator's per-charger memory
-        /// (the same objects), the guard's commands and envelopes, the contactor. A new charger is
+        /// (their values, copied into this group's tables), the guard's commands and envelopes, the contactor. A new charger is
         /// unknown: it may draw 32 A on three phases until it echoes a command or has been told 0 A for
         /// the fallback time (counted from now). Call right after construction.
         /// </summary>
@@ -89,8 +91,8 @@ namespace ChargeManager.Distribution
                     continue;
                 }
                 PhaseRotation rotation = Observations[i].Rotation; // the caller set the new wiring
-                Observations[i] = previous.Observations[k];
-                Allocations[i] = previous.Allocations[k];
+                ObservationTable.CopyRow(i, previous.ObservationTable, k);
+                AllocationTable.CopyRow(i, previous.AllocationTable, k);
                 pluggedIn[i] = previous.pluggedIn[k];
                 uncontrolled[i] = previous.uncontrolled[k];
                 worstCurrent[i] = previous.worstCurrent[k];
@@ -217,7 +219,7 @@ namespace ChargeManager.Distribution
             {
                 TickSwitcher(nowMs);
                 if (Switcher.HoldsAtZero)
-                    return Guard.Rollout(zeroPlan, limit, nowMs); // the allocator's memory stays as it was
+                    return Guard.Rollout(zeroPlan, zeroPlan, limit, nowMs); // the allocator's memory stays as it was
             }
             if (Scheduler.IsDue(nowMs))
             {
@@ -225,7 +227,7 @@ namespace ChargeManager.Distribution
                     limit[Phase.L3] - Reserved[Phase.L3], nowMs, timeOfDayMs);
                 Scheduler.Ran(nowMs);
             }
-            return Guard.Rollout(Allocations, limit, nowMs);
+            return Guard.Rollout(AllocationTable.Current, AllocationTable.Phases, limit, nowMs);
         }
 
         /// <summary>Keeps the uncontrolled chargers' worst case in the guard and out of the allocator's budget; more reserved runs the allocator at once.</summary>

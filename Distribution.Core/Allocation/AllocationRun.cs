@@ -13,6 +13,10 @@ namespace ChargeManager.Distribution.Allocation
         public readonly AllocatorConfig Config;
         public readonly ChargerObservation[] Observations;
         public readonly ChargerAllocation[] Allocations;
+        /// <summary>The same data as columns: what the stages' hot loops read (<see cref="Observations"/>[i] is row i).</summary>
+        public readonly ObservationTable Seen;
+        /// <summary>The same data as columns (<see cref="Allocations"/>[i] is row i).</summary>
+        public readonly AllocationTable Plan;
         public readonly int Count;
 
         public long NowMs;
@@ -55,6 +59,8 @@ namespace ChargeManager.Distribution.Allocation
             Config = config;
             Observations = observations;
             Allocations = allocations;
+            Seen = ObservationTable.Of(observations);
+            Plan = AllocationTable.Of(allocations);
             Count = allocations.Length;
             Order = new int[Count];
             Key = new long[Count];
