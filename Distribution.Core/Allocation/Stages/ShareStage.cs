@@ -17,20 +17,20 @@ namespace ChargeManager.Distribution.Allocation.Stages
         {
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
-                if (run.IsFree(i) && a.Phases > 0 && a.Current == 0)
-                    run.Grant(i, run.Config.MinimumFor(a.Phases));
+                AllocationTable a = run.Plan;
+                if (run.IsFree(i) && a.Phases[i] > 0 && a.Current[i] == 0)
+                    run.Grant(i, run.Config.MinimumFor(a.Phases[i]));
             }
         }
 
         /// <summary>The current the charger is aiming for in the fair share.</summary>
         public static int Target(AllocationRun run, int i, bool othersActive)
         {
-            ChargerAllocation a = run.Allocations[i];
-            int supported = Ints.Min(run.Observations[i].SupportedCurrent, AllocatorConfig.MaxChargerCurrent);
-            if (!a.IsCharging)
-                return Ints.Min(supported, run.Config.EnableCurrentFor(a.Phases, othersActive));
-            return Ints.Min(supported, a.RequestedCurrent);
+            AllocationTable a = run.Plan;
+            int supported = Ints.Min(run.Seen.SupportedCurrent[i], AllocatorConfig.MaxChargerCurrent);
+            if (!a.IsCharging[i])
+                return Ints.Min(supported, run.Config.EnableCurrentFor(a.Phases[i], othersActive));
+            return Ints.Min(supported, a.RequestedCurrent[i]);
         }
 
         public static void ShareFairly(AllocationRun run)
@@ -44,11 +44,11 @@ namespace ChargeManager.Distribution.Allocation.Stages
             for (int k = 0; k < n; k++)
             {
                 int i = run.Order[k];
-                ChargerAllocation a = run.Allocations[i];
-                PhaseRotation rotation = run.RotationOf(i);
+                AllocationTable a = run.Plan;
+                PhaseRotation rotation = run.Seen.Rotation[i];
                 int fair = Phase.Unlimited;
                 for (int p = Phase.L1; p <= Phase.L3; p++)
-                    if (Cost.Uses(p, a.Phases, rotation))
+                    if (Cost.Uses(p, a.Phases[i], rotation))
                         fair = Ints.Min(fair, run.Remaining[p] / Ints.Max(run.UsersPerPhase[p], 1));
                 run.Grant(i, Ints.Min(Ints.Max(fair, 0), CapacityOf(run.Key[i])));
                 CountUser(run, i, -1);
@@ -77,17 +77,17 @@ namespace ChargeManager.Distribution.Allocation.Stages
             int n = 0;
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
-                if (!run.IsFree(i) || a.Phases == 0 || a.Current == 0)
+                AllocationTable a = run.Plan;
+                if (!run.IsFree(i) || a.Phases[i] == 0 || a.Current[i] == 0)
                     continue;
-                if (chargingOnly && !a.IsCharging)
+                if (chargingOnly && !a.IsCharging[i])
                     continue;
                 int target = upToSupported
-                    ? Ints.Min(run.Observations[i].SupportedCurrent, AllocatorConfig.MaxChargerCurrent)
+                    ? Ints.Min(run.Seen.SupportedCurrent[i], AllocatorConfig.MaxChargerCurrent)
                     : Target(run, i, othersActive);
-                int capacity = Ints.Max(target - a.Current, 0);
+                int capacity = Ints.Max(target - a.Current[i], 0);
                 run.Order[n++] = i;
-                run.Key[i] = (a.Phases == 3 ? 0 : OnePhaseGroup) + capacity;
+                run.Key[i] = (a.Phases[i] == 3 ? 0 : OnePhaseGroup) + capacity;
             }
             IndexSort.Ascending(run.Order, n, run.Key);
             return n;
@@ -100,10 +100,10 @@ namespace ChargeManager.Distribution.Allocation.Stages
 
         static void CountUser(AllocationRun run, int i, int delta)
         {
-            ChargerAllocation a = run.Allocations[i];
-            PhaseRotation rotation = run.RotationOf(i);
+            AllocationTable a = run.Plan;
+            PhaseRotation rotation = run.Seen.Rotation[i];
             for (int p = Phase.L1; p <= Phase.L3; p++)
-                if (Cost.Uses(p, a.Phases, rotation))
+                if (Cost.Uses(p, a.Phases[i], rotation))
                     run.UsersPerPhase[p] += delta;
         }
     }
