@@ -188,14 +188,29 @@ namespace ChargeManager.Distribution.Allocation
             return room > 0 ? room : 0;
         }
 
+        /// <summary>
+        /// The grid phases the charger loads at its present phase count, as bits (1 &lt;&lt; Phase.L1 …):
+        /// <see cref="Cost.Uses"/> for L1..L3 in one call, for loops that would ask three times.
+        /// </summary>
+        public int UsedPhases(int charger)
+        {
+            int phases = Plan.Phases[charger];
+            if (phases == 0)
+                return 0;
+            int p1 = phases == 3 ? 0 : Rotation.GridPhaseOfP1(Seen.Rotation[charger]);
+            return p1 == 0 ? AllGridPhases : 1 << p1;
+        }
+
+        /// <summary>L1, L2 and L3 as bits of <see cref="UsedPhases"/>.</summary>
+        public const int AllGridPhases = (1 << Phase.L1) | (1 << Phase.L2) | (1 << Phase.L3);
+
         /// <summary>The grid phase with the least remaining budget among those the charger uses.</summary>
         public int TightestPhase(int charger)
         {
-            int phases = Plan.Phases[charger];
-            PhaseRotation rotation = Seen.Rotation[charger];
+            int used = UsedPhases(charger);
             int tightest = 0;
             for (int p = Phase.L1; p <= Phase.L3; p++)
-                if (Cost.Uses(p, phases, rotation) && (tightest == 0 || Remaining[p] < Remaining[tightest]))
+                if ((used & (1 << p)) != 0 && (tightest == 0 || Remaining[p] < Remaining[tightest]))
                     tightest = p;
             return tightest;
         }

@@ -25,8 +25,9 @@ namespace ChargeManager.Distribution.Allocation.Stages
             AllocationTable a = run.Plan;
             long now = run.NowMs;
 
+            int phases = a.Phases[i];
             a.PreviousCurrent[i] = a.Current[i];
-            a.PreviousPhases[i] = a.Phases[i];
+            a.PreviousPhases[i] = phases;
             a.Off[i] = false;
             a.Held[i] = false;
             a.ActiveAtStart[i] = false;
@@ -38,15 +39,19 @@ namespace ChargeManager.Distribution.Allocation.Stages
             if (heard)
                 TrackTransitions(run, o, a, i);
 
-            a.IsCharging[i] = o.State[i] == VehicleState.Charging;
-            bool waitingStates = o.State[i] == VehicleState.WaitingForRelease || o.State[i] == VehicleState.Ready;
-            a.WantsToCharge[i] = (!o.CarStoppedCharging[i] && o.SupportedCurrent[i] != 0 && waitingStates) || a.IsCharging[i];
-            a.ProbablyFull[i] = o.CarStoppedCharging[i] && o.SupportedCurrent[i] != 0 && waitingStates;
-            if (a.ProbablyFull[i] && !a.WasProbablyFull[i])
+            VehicleState state = o.State[i];
+            bool isCharging = state == VehicleState.Charging;
+            a.IsCharging[i] = isCharging;
+            bool waitingStates = state == VehicleState.WaitingForRelease || state == VehicleState.Ready;
+            bool stopped = o.CarStoppedCharging[i], supports = o.SupportedCurrent[i] != 0;
+            a.WantsToCharge[i] = (!stopped && supports && waitingStates) || isCharging;
+            bool probablyFull = stopped && supports && waitingStates;
+            a.ProbablyFull[i] = probablyFull;
+            if (probablyFull && !a.WasProbablyFull[i])
                 a.LastWakeupMs[i] = now - config.WakeupTimeMs - 1; // counts as "woke up without success" until tried
             if (!waitingStates)
                 a.LastWakeupMs[i] = ChargerAllocation.Never;
-            a.WasProbablyFull[i] = a.ProbablyFull[i];
+            a.WasProbablyFull[i] = probablyFull;
             a.RequestedCurrent[i] = Requested(config, o, a, i, now);
 
             // Within the hysteresis after a switch the count stays where we switched it to (the charger
@@ -56,7 +61,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
             if (!o.CanSwitchPhases[i])
                 a.PinnedPhases[i] = reported; // physics first: e.g. a contactor in front of it decides
             else if (phaseLocked)
-                a.PinnedPhases[i] = a.Phases[i] != 0 ? a.Phases[i] : reported;
+                a.PinnedPhases[i] = phases != 0 ? phases : reported;
             else
                 a.PinnedPhases[i] = 0;
 
@@ -66,7 +71,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 TurnOff(a, i, AllocationReason.Unreachable);
             else if (o.ErrorCode[i] != 0)
                 TurnOff(a, i, AllocationReason.ChargerError);
-            else if (silentMs > SilentAfterMs && a.Phases[i] == 0)
+            else if (silentMs > SilentAfterMs && phases == 0)
                 TurnOff(a, i, AllocationReason.Unreachable); // never start a charger that may not hear us
             else if (silentMs > SilentAfterMs)
             {
@@ -77,7 +82,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
             else
             {
                 a.Current[i] = 0; // recomputed by the stages; phases carry over for the rotation stage
-                if (o.State[i] == VehicleState.NotConnected)
+                if (state == VehicleState.NotConnected)
                     a.SetReason(i, AllocationReason.NoVehicle);
             }
         }

@@ -15,9 +15,9 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 run.UsersPerPhase[p] = 0;
             for (int j = 0; j < run.Count; j++)
             {
-                AllocationTable b = run.Plan;
+                int used = run.Plan.Current[j] > 0 ? run.UsedPhases(j) : 0;
                 for (int p = Phase.L1; p <= Phase.L3; p++)
-                    if (b.Current[j] > 0 && Cost.Uses(p, b.Phases[j], run.Seen.Rotation[j]))
+                    if ((used & (1 << p)) != 0)
                         run.UsersPerPhase[p]++;
             }
             for (int i = 0; i < run.Count; i++)

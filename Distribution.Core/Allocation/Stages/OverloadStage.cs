@@ -15,6 +15,9 @@ namespace ChargeManager.Distribution.Allocation.Stages
         public static void Run(AllocationRun run)
         {
             run.RecomputeWindowMin();
+            if (run.WindowMin[Phase.L1] <= run.Limit[Phase.L1] && run.WindowMin[Phase.L2] <= run.Limit[Phase.L2]
+                && run.WindowMin[Phase.L3] <= run.Limit[Phase.L3])
+                return; // nothing to shed: the usual run, and on nanoCLR the fairness keys and their sort are most of this stage
             int n = 0;
             for (int i = 0; i < run.Count; i++)
             {

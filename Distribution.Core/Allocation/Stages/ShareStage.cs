@@ -41,17 +41,23 @@ namespace ChargeManager.Distribution.Allocation.Stages
             for (int k = 0; k < n; k++)
                 CountUser(run, run.Order[k], 1);
 
+            int[] users = run.UsersPerPhase, remaining = run.Remaining;
             for (int k = 0; k < n; k++)
             {
                 int i = run.Order[k];
-                AllocationTable a = run.Plan;
-                PhaseRotation rotation = run.Seen.Rotation[i];
+                int used = run.UsedPhases(i);
                 int fair = Phase.Unlimited;
                 for (int p = Phase.L1; p <= Phase.L3; p++)
-                    if (Cost.Uses(p, a.Phases[i], rotation))
-                        fair = Ints.Min(fair, run.Remaining[p] / Ints.Max(run.UsersPerPhase[p], 1));
+                    if ((used & (1 << p)) != 0)
+                    {
+                        int share = remaining[p] / (users[p] > 1 ? users[p] : 1);
+                        if (share < fair)
+                            fair = share;
+                    }
                 run.Grant(i, Ints.Min(Ints.Max(fair, 0), CapacityOf(run.Key[i])));
-                CountUser(run, i, -1);
+                for (int p = Phase.L1; p <= Phase.L3; p++) // CountUser(run, i, -1)
+                    if ((used & (1 << p)) != 0)
+                        users[p]--;
             }
         }
 
@@ -100,10 +106,9 @@ namespace ChargeManager.Distribution.Allocation.Stages
 
         static void CountUser(AllocationRun run, int i, int delta)
         {
-            AllocationTable a = run.Plan;
-            PhaseRotation rotation = run.Seen.Rotation[i];
+            int used = run.UsedPhases(i);
             for (int p = Phase.L1; p <= Phase.L3; p++)
-                if (Cost.Uses(p, a.Phases[i], rotation))
+                if ((used & (1 << p)) != 0)
                     run.UsersPerPhase[p] += delta;
         }
     }
