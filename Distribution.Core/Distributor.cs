@@ -209,9 +209,12 @@ namespace ChargeManager.Distribution
         /// </summary>
         public bool Tick(long nowMs, long timeOfDayMs)
         {
-            for (int i = 0; i < Count; i++)
+            long[] lastHeard = ObservationTable.LastHeardMs;
+            int hold = Config.UnreachableHoldMs;
+            for (int i = 0; i < lastHeard.Length; i++)
             {
-                if (SilentPastHold(i, nowMs))
+                long heard = lastHeard[i];
+                if (heard == ChargerObservation.Never || nowMs - heard > hold) // SilentPastHold, inline: every tick, every charger
                     Guard.ReleaseSilent(i, nowMs);
             }
             Reserve();
@@ -238,15 +241,16 @@ namespace ChargeManager.Distribution
                 reservedBefore[p] = Reserved[p];
                 Reserved[p] = 0;
             }
-            for (int i = 0; i < Count; i++)
+            bool[] guardReserved = Guard.Reserved;
+            for (int i = 0; i < uncontrolled.Length; i++)
             {
                 if (!uncontrolled[i])
                 {
-                    Guard.Unreserve(i);
+                    guardReserved[i] = false; // Guard.Unreserve(i), inline: every tick, every charger
                     continue;
                 }
                 Guard.Reserve(i, worstCurrent[i], worstPhases[i]);
-                Cost.Add(Reserved, 0, worstCurrent[i], worstPhases[i], Observations[i].Rotation, 1);
+                Cost.Add(Reserved, 0, worstCurrent[i], worstPhases[i], ObservationTable.Rotation[i], 1);
             }
             bool more = false, less = false;
             for (int p = Phase.L1; p <= Phase.L3; p++)
@@ -263,19 +267,19 @@ namespace ChargeManager.Distribution
         /// <summary>Never heard, or silent longer than the hold: no longer counted on to draw anything.</summary>
         bool SilentPastHold(int charger, long nowMs)
         {
-            long lastHeard = Observations[charger].LastHeardMs;
+            long lastHeard = ObservationTable.LastHeardMs[charger];
             return lastHeard == ChargerObservation.Never || nowMs - lastHeard > Config.UnreachableHoldMs;
         }
 
         void TickSwitcher(long nowMs)
         {
             bool allZero = true, pilotsOff = true;
+            ObservationTable o = ObservationTable;
             for (int i = 0; i < Count; i++)
             {
-                ChargerObservation o = Observations[i];
                 bool gone = SilentPastHold(i, nowMs); // it has fallen back to 0 A on its own
-                allZero &= gone || o.AppliedCurrent == 0;
-                pilotsOff &= gone || !o.SupportsPilotDisconnect || o.PilotDisconnected;
+                allZero &= gone || o.AppliedCurrent[i] == 0;
+                pilotsOff &= gone || !o.SupportsPilotDisconnect[i] || o.PilotDisconnected[i];
             }
             int choice = PhaseSwitcher.Choose(limit[Phase.L1], limit[Phase.L2], limit[Phase.L3], Config);
             Switcher.Tick(nowMs, choice, allZero, pilotsOff);
@@ -283,13 +287,13 @@ namespace ChargeManager.Distribution
             if (switching && !wasSwitching)
                 for (int i = 0; i < Count; i++)
                 {
-                    stateBeforeSwitch[i] = Observations[i].State;
-                    fullBeforeSwitch[i] = Observations[i].CarStoppedCharging;
+                    stateBeforeSwitch[i] = o.State[i];
+                    fullBeforeSwitch[i] = o.CarStoppedCharging[i];
                 }
             if (!switching && wasSwitching)
             {
                 for (int i = 0; i < Count; i++)
-                    Observations[i].ReportedPhases = Switcher.GroupPhases;
+                    o.ReportedPhases[i] = Switcher.GroupPhases;
                 Scheduler.RequestNow(); // back to the allocator, on the new phase count
             }
             wasSwitching = switching;

@@ -38,6 +38,9 @@ namespace ChargeManager.Distribution.Transition
         readonly int[] envelope;   // count × [PV, L1, L2, L3]
         readonly int[] reserve;    // count × [PV, L1, L2, L3]: the floor of the envelope of a charger that may not follow us
         readonly bool[] reserved;
+
+        /// <summary>Per charger: reserved (<see cref="Reserve"/>) until <see cref="Unreserve"/>; the distributor clears it in its per-tick loop.</summary>
+        internal bool[] Reserved { get { return reserved; } }
         // A charger whose envelope is the assumption of Forget (no echo since): the most it has reported
         // applying since, per phase. A command up to that is no increase; one above it must fit beside the
         // others like any widening, however far below the assumed 32 A it is (a charger added mid-run draws
