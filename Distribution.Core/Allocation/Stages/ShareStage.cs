@@ -35,7 +35,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
 
         public static void ShareFairly(AllocationRun run)
         {
-            int n = OrderByCapacity(run, false, false);
+            int n = OrderByCapacity(run, false, false, false);
             for (int p = 0; p < Phase.VectorLength; p++)
                 run.UsersPerPhase[p] = 0;
             for (int k = 0; k < n; k++)
@@ -64,8 +64,10 @@ namespace ChargeManager.Distribution.Allocation.Stages
         /// <summary>Left-overs up to each charger's target: charging cars only, or (up to supported) everyone.</summary>
         public static void GrantLeftOvers(AllocationRun run, bool everyone)
         {
-            int n = OrderByCapacity(run, !everyone, everyone);
-            for (int k = 0; k < n; k++)
+            if (NothingLeft(run))
+                return; // every grant would be 0 (the usual case when current is scarce)
+            int n = OrderByCapacity(run, !everyone, everyone, true);
+            for (int k = 0; k < n && !NothingLeft(run); k++)
             {
                 int i = run.Order[k];
                 int capacity = CapacityOf(run.Key[i]);
@@ -75,9 +77,10 @@ namespace ChargeManager.Distribution.Allocation.Stages
 
         /// <summary>
         /// Puts the chargers that can take more into Order: 3-phase first, then by ascending capacity
-        /// (how much more they want). The capacity is kept in the low bits of the sort key.
+        /// (how much more they want). The capacity is kept in the low bits of the sort key. Without those
+        /// that want nothing more (wantingOnly): a grant to them is 0, and the others' order is the same.
         /// </summary>
-        static int OrderByCapacity(AllocationRun run, bool chargingOnly, bool upToSupported)
+        static int OrderByCapacity(AllocationRun run, bool chargingOnly, bool upToSupported, bool wantingOnly)
         {
             bool othersActive = run.CountActive() > 1;
             int n = 0;
@@ -92,11 +95,20 @@ namespace ChargeManager.Distribution.Allocation.Stages
                     ? Ints.Min(run.Seen.SupportedCurrent[i], AllocatorConfig.MaxChargerCurrent)
                     : Target(run, i, othersActive);
                 int capacity = Ints.Max(target - a.Current[i], 0);
+                if (wantingOnly && capacity == 0)
+                    continue;
                 run.Order[n++] = i;
                 run.Key[i] = (a.Phases[i] == 3 ? 0 : OnePhaseGroup) + capacity;
             }
             IndexSort.Ascending(run.Order, n, run.Key);
             return n;
+        }
+
+        /// <summary>No grid phase has budget left: every charger's headroom is 0.</summary>
+        static bool NothingLeft(AllocationRun run)
+        {
+            int[] remaining = run.Remaining;
+            return remaining[Phase.L1] <= 0 && remaining[Phase.L2] <= 0 && remaining[Phase.L3] <= 0;
         }
 
         static int CapacityOf(long key)
