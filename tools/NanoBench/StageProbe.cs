@@ -2,7 +2,8 @@
 // Run: tools/NanoBench/probe.sh tools/NanoBench/StageProbe.cs
 // Prints "stage NAME ns": the best of 100 timings of each stage in a run's order (so each is the
 // undisturbed time of that stage; their sum is below a whole run's), the best single whole run,
-// and the Distributor's and the app's tick without a run. nanoCLR only (not part of NanoBench.csproj).
+// and the Distributor's and the app's tick without a run; then the best single run with chargers that
+// differ (metered, some 1-phase cars) and current left over. nanoCLR only (not part of NanoBench.csproj).
 using System;
 using ChargeManager.Distribution;
 using ChargeManager.Distribution.Allocation;
@@ -18,6 +19,7 @@ namespace ChargeManager.NanoBench.Probes {
       public bool Exists(string name) { return false; } public void Delete(string name) { } public void Move(string from, string to) { }
       public void Send(byte[] buffer, int length, uint ipv4, int port) { } public void Resolve(int charger, string host, HostKind kind) { } }
     static readonly StatePacket packet = new StatePacket(); static readonly byte[] buffer = new byte[StatePacket.NewestLength];
+    static bool varied;
     static void States(ChargeManagerApp app, long now) {
       int n = app.Group.Count;
       for (int i = 0; i < n; i++) {
@@ -25,6 +27,9 @@ namespace ChargeManager.NanoBench.Probes {
         packet.ChargerState = i % 5 == 4 ? 0 : 3; packet.Iec61851State = 2; packet.SupportedCurrent = 32000;
         packet.AllowedChargingCurrent = app.Group.CommandedCurrent(i); packet.StateFlags = StatePacket.StateFlagManaged;
         packet.LineCurrent1 = packet.LineCurrent2 = packet.LineCurrent3 = float.NaN; packet.Phases = 3; packet.TimeSinceStateChangeMs = now;
+        if (varied) { // metered cars that take 4..22 A (requests differ), some 1-phase cars on 3-phase chargers
+          float amps = 4 + (i * 7) % 19; packet.LineCurrent1 = amps; packet.LineCurrent2 = i % 3 == 0 ? 0 : amps; packet.LineCurrent3 = i % 3 == 0 ? 0 : amps;
+          packet.TimeSinceStateChangeMs = 600000 + now; }
         int length = packet.Encode(buffer, 5);
         app.Receive(buffer, length, (uint)(0x0A000000 + ((i / 200) << 8) + i % 200 + 2), GroupLink.ChargerPort, now);
       } }
@@ -70,5 +75,12 @@ namespace ChargeManager.NanoBench.Probes {
       best = long.MaxValue;
       for (int b = 0; b < 5; b++) { long t0 = T(); for (int k = 0; k < 100; k++) { now += 50; d.Scheduler.Ran(now); app.Tick(now, -1); } long t1 = T(); if (t1 - t0 < best) best = t1 - t0; }
       Console.WriteLine("stage appTick " + (best * 100 / 100) + "ns");
+      // Chargers that differ, with current left over: metered requests of 7..25 A (4..22 A measured + 3 A), limit 20 A per charger.
+      varied = true;
+      var app2 = new ChargeManagerApp(nothing, nothing, nothing, c, 0); now = 0;
+      for (int t = 0; t < 2000; t++) { now += 50; if (t % 20 == 0) States(app2, now); app2.Tick(now, -1); }
+      best = long.MaxValue;
+      for (int k = 0; k < 100; k++) { long t0 = T(); app2.Group.Allocator.Run(20000 * n, 20000 * n, 20000 * n, now, -1); long t1 = T(); if (t1 - t0 < best) best = t1 - t0; }
+      Console.WriteLine("stage varied run " + (best * 100) + "ns");
       Console.WriteLine("stage done");
     } } }
