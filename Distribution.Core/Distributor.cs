@@ -16,12 +16,37 @@ namespace ChargeManager.Distribution
     public sealed class Distributor
     {
         public readonly AllocatorConfig Config;
-        public readonly ChargerObservation[] Observations;
-        public readonly ChargerAllocation[] Allocations;
-        /// <summary>The values behind <see cref="Observations"/> (row i is Observations[i]), compact on nanoFramework.</summary>
+        /// <summary>What is known of each charger, compact on nanoFramework: row i is charger i. The link writes it.</summary>
         public readonly ObservationTable ObservationTable;
-        /// <summary>The values behind <see cref="Allocations"/> (row i is Allocations[i]).</summary>
+        /// <summary>The allocator's plan and memory per charger: row i is charger i.</summary>
         public readonly AllocationTable AllocationTable;
+
+        // Views of the rows, made on first use: the core reads and writes the tables, and on nanoCLR 64 views
+        // and their array would hold about 6 KB (a heap block per field, 24 B each on this 64-bit host).
+        ChargerObservation[] observations;
+        ChargerAllocation[] allocations;
+
+        /// <summary>Charger i's observation (a view of <see cref="ObservationTable"/>'s row i; made on first use).</summary>
+        public ChargerObservation[] Observations
+        {
+            get
+            {
+                if (observations == null)
+                    observations = ObservationTable.Views();
+                return observations;
+            }
+        }
+
+        /// <summary>Charger i's plan and allocator memory (a view of <see cref="AllocationTable"/>'s row i; made on first use).</summary>
+        public ChargerAllocation[] Allocations
+        {
+            get
+            {
+                if (allocations == null)
+                    allocations = AllocationTable.Views();
+                return allocations;
+            }
+        }
         public readonly Allocator Allocator;
         public readonly TransitionGuard Guard;
         public readonly AllocationScheduler Scheduler;
@@ -48,8 +73,6 @@ namespace ChargeManager.Distribution
         public Distributor(AllocatorConfig config, int chargerCount)
         {
             Config = config;
-            Observations = new ChargerObservation[chargerCount];
-            Allocations = new ChargerAllocation[chargerCount];
             ObservationTable = new ObservationTable(chargerCount);
             AllocationTable = new AllocationTable(chargerCount);
             pluggedIn = new bool[chargerCount];
@@ -59,18 +82,13 @@ namespace ChargeManager.Distribution
             zeroPlan = new int[chargerCount];
             stateBeforeSwitch = new VehicleState[chargerCount];
             fullBeforeSwitch = new bool[chargerCount];
-            for (int i = 0; i < chargerCount; i++)
-            {
-                Observations[i] = new ChargerObservation(ObservationTable, i);
-                Allocations[i] = new ChargerAllocation(AllocationTable, i);
-            }
-            Allocator = new Allocator(config, Observations, Allocations);
-            Guard = new TransitionGuard(config, Observations);
+            Allocator = new Allocator(config, ObservationTable, AllocationTable);
+            Guard = new TransitionGuard(config, ObservationTable);
             Scheduler = new AllocationScheduler(config);
             limit[Phase.PV] = Phase.Unlimited;
         }
 
-        public int Count { get { return Allocations.Length; } }
+        public int Count { get { return AllocationTable.Count; } }
 
         /// <summary>
         /// Carries what the previous group knew of the chargers that stay (previousIndex[i]: charger i's
@@ -90,7 +108,7 @@ namespace ChargeManager.Distribution
                     Guard.CommandSinceMs[i] = nowMs;
                     continue;
                 }
-                PhaseRotation rotation = Observations[i].Rotation; // the caller set the new wiring
+                PhaseRotation rotation = ObservationTable.Rotation[i]; // the caller set the new wiring
                 ObservationTable.CopyRow(i, previous.ObservationTable, k);
                 AllocationTable.CopyRow(i, previous.AllocationTable, k);
                 pluggedIn[i] = previous.pluggedIn[k];
@@ -100,9 +118,9 @@ namespace ChargeManager.Distribution
                 stateBeforeSwitch[i] = previous.stateBeforeSwitch[k];
                 fullBeforeSwitch[i] = previous.fullBeforeSwitch[k];
                 Guard.CarryFrom(previous.Guard, k, i);
-                if (Observations[i].Rotation != rotation)
+                if (ObservationTable.Rotation[i] != rotation)
                 {
-                    Observations[i].Rotation = rotation;
+                    ObservationTable.Rotation[i] = rotation;
                     Guard.Forget(i); // counted for the old wiring
                 }
             }
@@ -173,23 +191,23 @@ namespace ChargeManager.Distribution
         /// </summary>
         public void StateReceived(int charger, long nowMs, bool requestsReallocation)
         {
-            ChargerObservation o = Observations[charger];
+            ObservationTable o = ObservationTable;
             if (Switcher != null)
             {
                 // Behind the contactor a charger has what the contactor gives, and cannot switch itself.
-                o.ReportedPhases = Switcher.GroupPhases;
-                o.CanSwitchPhases = false;
+                o.ReportedPhases[charger] = Switcher.GroupPhases;
+                o.CanSwitchPhases[charger] = false;
                 if (Switcher.Switching)
                 {
-                    o.State = stateBeforeSwitch[charger];
-                    o.CarStoppedCharging = fullBeforeSwitch[charger];
+                    o.State[charger] = stateBeforeSwitch[charger];
+                    o.CarStoppedCharging[charger] = fullBeforeSwitch[charger];
                 }
             }
-            if (o.LastHeardMs == ChargerObservation.Never)
+            if (o.LastHeardMs[charger] == ChargerObservation.Never)
                 Scheduler.RequestNow(); // a charger appeared: give it a plan (and the others a fair share) at once
-            o.LastHeardMs = nowMs;
-            Guard.Confirm(charger, o.AppliedCurrent, o.ReportedPhases, nowMs);
-            bool plugged = o.IsPluggedIn;
+            o.LastHeardMs[charger] = nowMs;
+            Guard.Confirm(charger, o.AppliedCurrent[charger], o.ReportedPhases[charger], nowMs);
+            bool plugged = o.State[charger] != VehicleState.NotConnected;
             if (plugged != pluggedIn[charger])
             {
                 pluggedIn[charger] = plugged;

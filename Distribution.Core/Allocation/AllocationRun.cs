@@ -11,8 +11,31 @@ namespace ChargeManager.Distribution.Allocation
     public sealed class AllocationRun
     {
         public readonly AllocatorConfig Config;
-        public readonly ChargerObservation[] Observations;
-        public readonly ChargerAllocation[] Allocations;
+        ChargerObservation[] observations;
+        ChargerAllocation[] allocations;
+
+        /// <summary>Views of <see cref="Seen"/>'s rows, made on first use (the stages read the columns).</summary>
+        public ChargerObservation[] Observations
+        {
+            get
+            {
+                if (observations == null)
+                    observations = Seen.Views();
+                return observations;
+            }
+        }
+
+        /// <summary>Views of <see cref="Plan"/>'s rows, made on first use.</summary>
+        public ChargerAllocation[] Allocations
+        {
+            get
+            {
+                if (allocations == null)
+                    allocations = Plan.Views();
+                return allocations;
+            }
+        }
+
         /// <summary>The same data as columns: what the stages' hot loops read (<see cref="Observations"/>[i] is row i).</summary>
         public readonly ObservationTable Seen;
         /// <summary>The same data as columns (<see cref="Allocations"/>[i] is row i).</summary>
@@ -55,13 +78,18 @@ namespace ChargeManager.Distribution.Allocation
         internal readonly int[] Load = new int[Phase.VectorLength];
 
         public AllocationRun(AllocatorConfig config, ChargerObservation[] observations, ChargerAllocation[] allocations)
+            : this(config, ObservationTable.Of(observations), AllocationTable.Of(allocations))
+        {
+            this.observations = observations;
+            this.allocations = allocations;
+        }
+
+        public AllocationRun(AllocatorConfig config, ObservationTable observations, AllocationTable allocations)
         {
             Config = config;
-            Observations = observations;
-            Allocations = allocations;
-            Seen = ObservationTable.Of(observations);
-            Plan = AllocationTable.Of(allocations);
-            Count = allocations.Length;
+            Seen = observations;
+            Plan = allocations;
+            Count = allocations.Count;
             Order = new int[Count];
             Key = new long[Count];
             Shape = new int[Count];

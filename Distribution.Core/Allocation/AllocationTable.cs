@@ -136,6 +136,15 @@ namespace ChargeManager.Distribution.Allocation
             PinnedPhases[i] = from.PinnedPhases[k];
         }
 
+        /// <summary>A view of every row (row i is element i).</summary>
+        public ChargerAllocation[] Views()
+        {
+            ChargerAllocation[] views = new ChargerAllocation[Count];
+            for (int i = 0; i < Count; i++)
+                views[i] = new ChargerAllocation(this, i);
+            return views;
+        }
+
         /// <summary>
         /// The table behind these views, row i for views[i]. Views made one by one (tests, tools: each
         /// has a table of its own) are moved into one new table with their values, so the allocator can

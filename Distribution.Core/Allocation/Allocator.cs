@@ -25,8 +25,19 @@ namespace ChargeManager.Distribution.Allocation
         public readonly int[] Allocated = new int[Phase.VectorLength];
 
         public Allocator(AllocatorConfig config, ChargerObservation[] observations, ChargerAllocation[] allocations)
+            : this(new AllocationRun(config, observations, allocations))
         {
-            run = new AllocationRun(config, observations, allocations);
+        }
+
+        /// <summary>For a group's tables (row i: charger i).</summary>
+        public Allocator(AllocatorConfig config, ObservationTable observations, AllocationTable allocations)
+            : this(new AllocationRun(config, observations, allocations))
+        {
+        }
+
+        Allocator(AllocationRun run)
+        {
+            this.run = run;
             for (int p = 0; p < Phase.VectorLength; p++)
             {
                 run.Limit[p] = Phase.Unlimited;

@@ -92,6 +92,15 @@ namespace ChargeManager.Distribution.Allocation
             PilotDisconnected[i] = from.PilotDisconnected[k];
         }
 
+        /// <summary>A view of every row (row i is element i).</summary>
+        public ChargerObservation[] Views()
+        {
+            ChargerObservation[] views = new ChargerObservation[Count];
+            for (int i = 0; i < Count; i++)
+                views[i] = new ChargerObservation(this, i);
+            return views;
+        }
+
         /// <summary>
         /// The table behind these views, row i for views[i]. Views made one by one (tests, tools: each
         /// has a table of its own) are moved into one new table with their values, so the allocator and

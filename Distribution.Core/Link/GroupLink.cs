@@ -206,20 +206,20 @@ namespace ChargeManager.Distribution.Link
 
         void Observe(int i)
         {
-            ChargerObservation o = group.Observations[i];
-            o.State = state.ChargerState <= 4 ? (VehicleState)state.ChargerState : VehicleState.Error;
-            o.SupportedCurrent = state.SupportedCurrent;
-            o.ReportedPhases = state.Phases;
-            o.CanSwitchPhases = state.CanSwitchPhasesNow;
-            o.CarStoppedCharging = state.CarStoppedCharging != 0;
-            o.LineCurrent1 = state.LineCurrent1;
-            o.LineCurrent2 = state.LineCurrent2;
-            o.LineCurrent3 = state.LineCurrent3;
-            o.TimeSinceStateChangeMs = state.TimeSinceStateChangeMs;
-            o.AppliedCurrent = state.AllowedChargingCurrent;
-            o.ErrorCode = ErrorKeepingAtZero(links[i].Error);
-            o.SupportsPilotDisconnect = (state.FeatureFlags & StatePacket.FeatureCpDisconnect) != 0;
-            o.PilotDisconnected = (state.StateFlags & StatePacket.StateFlagCpDisconnected) != 0;
+            ObservationTable o = group.ObservationTable;
+            o.State[i] = state.ChargerState <= 4 ? (VehicleState)state.ChargerState : VehicleState.Error;
+            o.SupportedCurrent[i] = state.SupportedCurrent;
+            o.ReportedPhases[i] = state.Phases;
+            o.CanSwitchPhases[i] = state.CanSwitchPhasesNow;
+            o.CarStoppedCharging[i] = state.CarStoppedCharging != 0;
+            o.LineCurrent1[i] = state.LineCurrent1;
+            o.LineCurrent2[i] = state.LineCurrent2;
+            o.LineCurrent3[i] = state.LineCurrent3;
+            o.TimeSinceStateChangeMs[i] = state.TimeSinceStateChangeMs;
+            o.AppliedCurrent[i] = state.AllowedChargingCurrent;
+            o.ErrorCode[i] = ErrorKeepingAtZero(links[i].Error);
+            o.SupportsPilotDisconnect[i] = (state.FeatureFlags & StatePacket.FeatureCpDisconnect) != 0;
+            o.PilotDisconnected[i] = (state.StateFlags & StatePacket.StateFlagCpDisconnected) != 0;
         }
 
         /// <summary>The charger's own errors, and those that mean it may not follow us, keep it at 0 A in the plan.</summary>
@@ -231,11 +231,11 @@ namespace ChargeManager.Distribution.Link
         /// <summary>Before the first allocation, what a charger applies is our starting plan (spec §1.9).</summary>
         void Adopt(int i)
         {
-            ChargerAllocation a = group.Allocations[i];
+            AllocationTable a = group.AllocationTable;
             int applied = state.AllowedChargingCurrent;
             bool valid = applied > 0 && applied <= AllocatorConfig.MaxChargerCurrent;
-            a.Current = valid ? applied : 0;
-            a.Phases = valid ? state.Phases : 0;
+            a.Current[i] = valid ? applied : 0;
+            a.Phases[i] = valid ? state.Phases : 0;
         }
 
         /// <summary>Start-up, errors, name resolution, the allocator and the sends that are due.</summary>
@@ -279,7 +279,7 @@ namespace ChargeManager.Distribution.Link
                 if (startupOver && link.Heard && nowMs - link.LastAcceptedMs <= UnreachableAfterMs && Disobeys(i, nowMs))
                     link.Error = ChargerError.EvseNonreactive;
                 uncontrollable = ChargerError.Uncontrollable(link.Error);
-                group.Observations[i].ErrorCode = ErrorKeepingAtZero(link.Error);
+                group.ObservationTable.ErrorCode[i] = ErrorKeepingAtZero(link.Error);
                 group.SetUncontrolled(i, uncontrollable, link.WorstCurrent, link.WorstPhases);
             }
         }
@@ -296,7 +296,7 @@ namespace ChargeManager.Distribution.Link
                 since = startupEndedMs;
             if (since < links[i].ResumedMs)
                 since = links[i].ResumedMs; // it could not have followed a command it was not listening to
-            return group.Observations[i].AppliedCurrent > group.CommandedCurrent(i)
+            return group.ObservationTable.AppliedCurrent[i] > group.CommandedCurrent(i)
                 && nowMs - since > NonreactiveAfterMs;
         }
 
@@ -357,7 +357,7 @@ namespace ChargeManager.Distribution.Link
             {
                 command.AllocatedCurrent = group.CommandedCurrent(i);
                 command.AllocatedPhases = group.CommandedPhases(i);
-                command.Flags = group.PilotDisconnect && group.Observations[i].SupportsPilotDisconnect ? CommandPacket.FlagCpDisconnect : 0;
+                command.Flags = group.PilotDisconnect && group.ObservationTable.SupportsPilotDisconnect[i] ? CommandPacket.FlagCpDisconnect : 0;
                 command.ChargeMode = CommandPacket.ChargeModeFast;
             }
             else

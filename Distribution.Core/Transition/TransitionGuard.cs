@@ -59,10 +59,16 @@ namespace ChargeManager.Distribution.Transition
         public readonly bool[] WaitingForOthers;
 
         public TransitionGuard(AllocatorConfig config, ChargerObservation[] observations)
+            : this(config, ObservationTable.Of(observations))
+        {
+        }
+
+        /// <summary>For a group's observation table (row i: charger i).</summary>
+        public TransitionGuard(AllocatorConfig config, ObservationTable observations)
         {
             this.config = config;
-            seen = ObservationTable.Of(observations);
-            count = observations.Length;
+            seen = observations;
+            count = observations.Count;
             envelope = new int[count * Phase.VectorLength];
             reserve = new int[count * Phase.VectorLength];
             reserved = new bool[count];
