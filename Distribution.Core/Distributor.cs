@@ -16,8 +16,37 @@ namespace ChargeManager.Distribution
     public sealed class Distributor
     {
         public readonly AllocatorConfig Config;
-        public readonly ChargerObservation[] Observations;
-        public readonly ChargerAllocation[] Allocations;
+        /// <summary>What is known of each charger, compact on nanoFramework: row i is charger i. The link writes it.</summary>
+        public readonly ObservationTable ObservationTable;
+        /// <summary>The allocator's plan and memory per charger: row i is charger i.</summary>
+        public readonly AllocationTable AllocationTable;
+
+        // Views of the rows, made on first use: the core reads and writes the tables, and on nanoCLR 64 views
+        // and their array would hold about 6 KB (a heap block per field, 24 B each on this 64-bit host).
+        ChargerObservation[] observations;
+        ChargerAllocation[] allocations;
+
+        /// <summary>Charger i's observation (a view of <see cref="ObservationTable"/>'s row i; made on first use).</summary>
+        public ChargerObservation[] Observations
+        {
+            get
+            {
+                if (observations == null)
+                    observations = ObservationTable.Views();
+                return observations;
+            }
+        }
+
+        /// <summary>Charger i's plan and allocator memory (a view of <see cref="AllocationTable"/>'s row i; made on first use).</summary>
+        public ChargerAllocation[] Allocations
+        {
+            get
+            {
+                if (allocations == null)
+                    allocations = AllocationTable.Views();
+                return allocations;
+            }
+        }
         public readonly Allocator Allocator;
         public readonly TransitionGuard Guard;
         public readonly AllocationScheduler Scheduler;
@@ -33,9 +62,10 @@ namespace ChargeManager.Distribution
         public readonly int[] Reserved = new int[Phase.VectorLength];
         readonly int[] reservedBefore = new int[Phase.VectorLength];
 
-        // With a contactor in front of the group: what every charger gets while it switches or is in error,
-        // and the vehicle states from before the switch, which the allocator keeps seeing meanwhile.
-        readonly ChargerAllocation[] zeroPlan;
+        // With a contactor in front of the group: what every charger gets while it switches or is in error
+        // (0 A on 0 phases: one array of zeros serves as both), and the vehicle states from before the
+        // switch, which the allocator keeps seeing meanwhile.
+        readonly int[] zeroPlan;
         readonly VehicleState[] stateBeforeSwitch;
         readonly bool[] fullBeforeSwitch;
         bool wasSwitching;
@@ -43,37 +73,27 @@ namespace ChargeManager.Distribution
         public Distributor(AllocatorConfig config, int chargerCount)
         {
             Config = config;
-            Observations = new ChargerObservation[chargerCount];
-            Allocations = new ChargerAllocation[chargerCount];
+            ObservationTable = new ObservationTable(chargerCount);
+            AllocationTable = new AllocationTable(chargerCount);
             pluggedIn = new bool[chargerCount];
             uncontrolled = new bool[chargerCount];
             worstCurrent = new int[chargerCount];
             worstPhases = new int[chargerCount];
-            zeroPlan = new ChargerAllocation[chargerCount];
+            zeroPlan = new int[chargerCount];
             stateBeforeSwitch = new VehicleState[chargerCount];
             fullBeforeSwitch = new bool[chargerCount];
-            // The zero plan is only read (0 A, 0 phases): one shared entry, not one per charger. On nanoCLR a
-            // ChargerAllocation holds 648 B on a 64-bit host (every field is a heap block), so this saves
-            // about 40 KB there at 64 chargers.
-            ChargerAllocation zero = new ChargerAllocation();
-            for (int i = 0; i < chargerCount; i++)
-            {
-                Observations[i] = new ChargerObservation();
-                Allocations[i] = new ChargerAllocation();
-                zeroPlan[i] = zero;
-            }
-            Allocator = new Allocator(config, Observations, Allocations);
-            Guard = new TransitionGuard(config, Observations);
+            Allocator = new Allocator(config, ObservationTable, AllocationTable);
+            Guard = new TransitionGuard(config, ObservationTable);
             Scheduler = new AllocationScheduler(config);
             limit[Phase.PV] = Phase.Unlimited;
         }
 
-        public int Count { get { return Allocations.Length; } }
+        public int Count { get { return AllocationTable.Count; } }
 
         /// <summary>
         /// Carries what the previous group knew of the chargers that stay (previousIndex[i]: charger i's
         /// index in previous, or -1 for a new one): observations and the allocator's per-charger memory
-        /// (the same objects), the guard's commands and envelopes, the contactor. A new charger is
+        /// (their values, copied into this group's tables), the guard's commands and envelopes, the contactor. A new charger is
         /// unknown: it may draw 32 A on three phases until it echoes a command or has been told 0 A for
         /// the fallback time (counted from now). Call right after construction.
         /// </summary>
@@ -88,9 +108,9 @@ namespace ChargeManager.Distribution
                     Guard.CommandSinceMs[i] = nowMs;
                     continue;
                 }
-                PhaseRotation rotation = Observations[i].Rotation; // the caller set the new wiring
-                Observations[i] = previous.Observations[k];
-                Allocations[i] = previous.Allocations[k];
+                PhaseRotation rotation = ObservationTable.Rotation[i]; // the caller set the new wiring
+                ObservationTable.CopyRow(i, previous.ObservationTable, k);
+                AllocationTable.CopyRow(i, previous.AllocationTable, k);
                 pluggedIn[i] = previous.pluggedIn[k];
                 uncontrolled[i] = previous.uncontrolled[k];
                 worstCurrent[i] = previous.worstCurrent[k];
@@ -98,9 +118,9 @@ namespace ChargeManager.Distribution
                 stateBeforeSwitch[i] = previous.stateBeforeSwitch[k];
                 fullBeforeSwitch[i] = previous.fullBeforeSwitch[k];
                 Guard.CarryFrom(previous.Guard, k, i);
-                if (Observations[i].Rotation != rotation)
+                if (ObservationTable.Rotation[i] != rotation)
                 {
-                    Observations[i].Rotation = rotation;
+                    ObservationTable.Rotation[i] = rotation;
                     Guard.Forget(i); // counted for the old wiring
                 }
             }
@@ -171,23 +191,23 @@ namespace ChargeManager.Distribution
         /// </summary>
         public void StateReceived(int charger, long nowMs, bool requestsReallocation)
         {
-            ChargerObservation o = Observations[charger];
+            ObservationTable o = ObservationTable;
             if (Switcher != null)
             {
                 // Behind the contactor a charger has what the contactor gives, and cannot switch itself.
-                o.ReportedPhases = Switcher.GroupPhases;
-                o.CanSwitchPhases = false;
+                o.ReportedPhases[charger] = Switcher.GroupPhases;
+                o.CanSwitchPhases[charger] = false;
                 if (Switcher.Switching)
                 {
-                    o.State = stateBeforeSwitch[charger];
-                    o.CarStoppedCharging = fullBeforeSwitch[charger];
+                    o.State[charger] = stateBeforeSwitch[charger];
+                    o.CarStoppedCharging[charger] = fullBeforeSwitch[charger];
                 }
             }
-            if (o.LastHeardMs == ChargerObservation.Never)
+            if (o.LastHeardMs[charger] == ChargerObservation.Never)
                 Scheduler.RequestNow(); // a charger appeared: give it a plan (and the others a fair share) at once
-            o.LastHeardMs = nowMs;
-            Guard.Confirm(charger, o.AppliedCurrent, o.ReportedPhases, nowMs);
-            bool plugged = o.IsPluggedIn;
+            o.LastHeardMs[charger] = nowMs;
+            Guard.Confirm(charger, o.AppliedCurrent[charger], o.ReportedPhases[charger], nowMs);
+            bool plugged = o.State[charger] != VehicleState.NotConnected;
             if (plugged != pluggedIn[charger])
             {
                 pluggedIn[charger] = plugged;
@@ -207,9 +227,12 @@ namespace ChargeManager.Distribution
         /// </summary>
         public bool Tick(long nowMs, long timeOfDayMs)
         {
-            for (int i = 0; i < Count; i++)
+            long[] lastHeard = ObservationTable.LastHeardMs;
+            int hold = Config.UnreachableHoldMs;
+            for (int i = 0; i < lastHeard.Length; i++)
             {
-                if (SilentPastHold(i, nowMs))
+                long heard = lastHeard[i];
+                if (heard == ChargerObservation.Never || nowMs - heard > hold) // SilentPastHold, inline: every tick, every charger
                     Guard.ReleaseSilent(i, nowMs);
             }
             Reserve();
@@ -217,7 +240,7 @@ namespace ChargeManager.Distribution
             {
                 TickSwitcher(nowMs);
                 if (Switcher.HoldsAtZero)
-                    return Guard.Rollout(zeroPlan, limit, nowMs); // the allocator's memory stays as it was
+                    return Guard.Rollout(zeroPlan, zeroPlan, limit, nowMs); // the allocator's memory stays as it was
             }
             if (Scheduler.IsDue(nowMs))
             {
@@ -225,7 +248,7 @@ namespace ChargeManager.Distribution
                     limit[Phase.L3] - Reserved[Phase.L3], nowMs, timeOfDayMs);
                 Scheduler.Ran(nowMs);
             }
-            return Guard.Rollout(Allocations, limit, nowMs);
+            return Guard.Rollout(AllocationTable.Current, AllocationTable.Phases, limit, nowMs);
         }
 
         /// <summary>Keeps the uncontrolled chargers' worst case in the guard and out of the allocator's budget; more reserved runs the allocator at once.</summary>
@@ -236,15 +259,16 @@ namespace ChargeManager.Distribution
                 reservedBefore[p] = Reserved[p];
                 Reserved[p] = 0;
             }
-            for (int i = 0; i < Count; i++)
+            bool[] guardReserved = Guard.Reserved;
+            for (int i = 0; i < uncontrolled.Length; i++)
             {
                 if (!uncontrolled[i])
                 {
-                    Guard.Unreserve(i);
+                    guardReserved[i] = false; // Guard.Unreserve(i), inline: every tick, every charger
                     continue;
                 }
                 Guard.Reserve(i, worstCurrent[i], worstPhases[i]);
-                Cost.Add(Reserved, 0, worstCurrent[i], worstPhases[i], Observations[i].Rotation, 1);
+                Cost.Add(Reserved, 0, worstCurrent[i], worstPhases[i], ObservationTable.Rotation[i], 1);
             }
             bool more = false, less = false;
             for (int p = Phase.L1; p <= Phase.L3; p++)
@@ -261,19 +285,19 @@ namespace ChargeManager.Distribution
         /// <summary>Never heard, or silent longer than the hold: no longer counted on to draw anything.</summary>
         bool SilentPastHold(int charger, long nowMs)
         {
-            long lastHeard = Observations[charger].LastHeardMs;
+            long lastHeard = ObservationTable.LastHeardMs[charger];
             return lastHeard == ChargerObservation.Never || nowMs - lastHeard > Config.UnreachableHoldMs;
         }
 
         void TickSwitcher(long nowMs)
         {
             bool allZero = true, pilotsOff = true;
+            ObservationTable o = ObservationTable;
             for (int i = 0; i < Count; i++)
             {
-                ChargerObservation o = Observations[i];
                 bool gone = SilentPastHold(i, nowMs); // it has fallen back to 0 A on its own
-                allZero &= gone || o.AppliedCurrent == 0;
-                pilotsOff &= gone || !o.SupportsPilotDisconnect || o.PilotDisconnected;
+                allZero &= gone || o.AppliedCurrent[i] == 0;
+                pilotsOff &= gone || !o.SupportsPilotDisconnect[i] || o.PilotDisconnected[i];
             }
             int choice = PhaseSwitcher.Choose(limit[Phase.L1], limit[Phase.L2], limit[Phase.L3], Config);
             Switcher.Tick(nowMs, choice, allZero, pilotsOff);
@@ -281,13 +305,13 @@ namespace ChargeManager.Distribution
             if (switching && !wasSwitching)
                 for (int i = 0; i < Count; i++)
                 {
-                    stateBeforeSwitch[i] = Observations[i].State;
-                    fullBeforeSwitch[i] = Observations[i].CarStoppedCharging;
+                    stateBeforeSwitch[i] = o.State[i];
+                    fullBeforeSwitch[i] = o.CarStoppedCharging[i];
                 }
             if (!switching && wasSwitching)
             {
                 for (int i = 0; i < Count; i++)
-                    Observations[i].ReportedPhases = Switcher.GroupPhases;
+                    o.ReportedPhases[i] = Switcher.GroupPhases;
                 Scheduler.RequestNow(); // back to the allocator, on the new phase count
             }
             wasSwitching = switching;

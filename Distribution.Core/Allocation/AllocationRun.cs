@@ -11,8 +11,35 @@ namespace ChargeManager.Distribution.Allocation
     public sealed class AllocationRun
     {
         public readonly AllocatorConfig Config;
-        public readonly ChargerObservation[] Observations;
-        public readonly ChargerAllocation[] Allocations;
+        ChargerObservation[] observations;
+        ChargerAllocation[] allocations;
+
+        /// <summary>Views of <see cref="Seen"/>'s rows, made on first use (the stages read the columns).</summary>
+        public ChargerObservation[] Observations
+        {
+            get
+            {
+                if (observations == null)
+                    observations = Seen.Views();
+                return observations;
+            }
+        }
+
+        /// <summary>Views of <see cref="Plan"/>'s rows, made on first use.</summary>
+        public ChargerAllocation[] Allocations
+        {
+            get
+            {
+                if (allocations == null)
+                    allocations = Plan.Views();
+                return allocations;
+            }
+        }
+
+        /// <summary>The same data as columns: what the stages' hot loops read (<see cref="Observations"/>[i] is row i).</summary>
+        public readonly ObservationTable Seen;
+        /// <summary>The same data as columns (<see cref="Allocations"/>[i] is row i).</summary>
+        public readonly AllocationTable Plan;
         public readonly int Count;
 
         public long NowMs;
@@ -51,11 +78,18 @@ namespace ChargeManager.Distribution.Allocation
         internal readonly int[] Load = new int[Phase.VectorLength];
 
         public AllocationRun(AllocatorConfig config, ChargerObservation[] observations, ChargerAllocation[] allocations)
+            : this(config, ObservationTable.Of(observations), AllocationTable.Of(allocations))
+        {
+            this.observations = observations;
+            this.allocations = allocations;
+        }
+
+        public AllocationRun(AllocatorConfig config, ObservationTable observations, AllocationTable allocations)
         {
             Config = config;
-            Observations = observations;
-            Allocations = allocations;
-            Count = allocations.Length;
+            Seen = observations;
+            Plan = allocations;
+            Count = allocations.Count;
             Order = new int[Count];
             Key = new long[Count];
             Shape = new int[Count];
@@ -71,14 +105,14 @@ namespace ChargeManager.Distribution.Allocation
         /// </summary>
         public bool MaySwitch(int charger)
         {
-            long last = Allocations[charger].LastSwitchMs;
+            long last = Plan.LastSwitchMs[charger];
             return last == ChargerAllocation.Never || NowMs >= last + Config.GlobalHysteresisMs;
         }
 
         /// <summary>When the charger's own hysteresis ends (ms, manager uptime).</summary>
         public long SwitchAllowedFromMs(int charger)
         {
-            return Allocations[charger].LastSwitchMs + Config.GlobalHysteresisMs;
+            return Plan.LastSwitchMs[charger] + Config.GlobalHysteresisMs;
         }
 
         /// <summary>
@@ -90,33 +124,33 @@ namespace ChargeManager.Distribution.Allocation
         /// </summary>
         public long FairnessKey(int charger)
         {
-            ChargerAllocation a = Allocations[charger];
-            long plugged = a.LastPlugInMs == ChargerAllocation.Never ? 0 : NowMs - a.LastPlugInMs;
+            long plugIn = Plan.LastPlugInMs[charger];
+            long plugged = plugIn == ChargerAllocation.Never ? 0 : NowMs - plugIn;
             if (plugged < Config.AllocationIntervalMs)
                 plugged = Config.AllocationIntervalMs;
             if (plugged < 1)
                 plugged = 1;
-            return a.AllocatedChargeMaMs / plugged;
+            return Plan.AllocatedChargeMaMs[charger] / plugged;
         }
 
         public PhaseRotation RotationOf(int charger)
         {
-            return Observations[charger].Rotation;
+            return Seen.Rotation[charger];
         }
 
         /// <summary>A charger the stages may change: has phases or may get them, and is neither off nor held.</summary>
         public bool IsFree(int charger)
         {
-            ChargerAllocation a = Allocations[charger];
-            return !a.Off && !a.Held;
+            return !Plan.Off[charger] && !Plan.Held[charger];
         }
 
         /// <summary>How many chargers have phases in the plan so far.</summary>
         public int CountActive()
         {
             int active = 0;
+            int[] phases = Plan.Phases;
             for (int i = 0; i < Count; i++)
-                if (Allocations[i].Phases > 0)
+                if (phases[i] > 0)
                     active++;
             return active;
         }
@@ -131,13 +165,14 @@ namespace ChargeManager.Distribution.Allocation
         {
             for (int p = 0; p < Phase.VectorLength; p++)
                 WindowMin[p] = 0;
+            AllocationTable t = Plan;
             for (int i = 0; i < Count; i++)
             {
-                ChargerAllocation a = Allocations[i];
-                if (a.Phases == 0)
+                int phases = t.Phases[i];
+                if (phases == 0)
                     continue;
-                int current = a.Held ? a.Current : Config.MinimumFor(a.Phases);
-                Cost.Add(WindowMin, 0, current, a.Phases, RotationOf(i), 1);
+                int current = t.Held[i] ? t.Current[i] : Config.MinimumFor(phases);
+                Cost.Add(WindowMin, 0, current, phases, Seen.Rotation[i], 1);
             }
         }
 
@@ -170,23 +205,40 @@ namespace ChargeManager.Distribution.Allocation
         /// <summary>The most current the charger may still get on its phases from the remaining budget.</summary>
         public int Headroom(int charger)
         {
-            ChargerAllocation a = Allocations[charger];
-            PhaseRotation rotation = RotationOf(charger);
+            int phases = Plan.Phases[charger];
+            if (phases == 0)
+                return Phase.Unlimited; // uses no phase
             int room = Phase.Unlimited;
+            int p1 = phases == 3 ? 0 : Rotation.GridPhaseOfP1(Seen.Rotation[charger]);
             for (int p = Phase.L1; p <= Phase.L3; p++)
-                if (Cost.Uses(p, a.Phases, rotation))
-                    room = Ints.Min(room, Remaining[p]);
-            return Ints.Max(room, 0);
+                if ((p1 == 0 || p1 == p) && Remaining[p] < room) // Cost.Uses, inline
+                    room = Remaining[p];
+            return room > 0 ? room : 0;
         }
+
+        /// <summary>
+        /// The grid phases the charger loads at its present phase count, as bits (1 &lt;&lt; Phase.L1 …):
+        /// <see cref="Cost.Uses"/> for L1..L3 in one call, for loops that would ask three times.
+        /// </summary>
+        public int UsedPhases(int charger)
+        {
+            int phases = Plan.Phases[charger];
+            if (phases == 0)
+                return 0;
+            int p1 = phases == 3 ? 0 : Rotation.GridPhaseOfP1(Seen.Rotation[charger]);
+            return p1 == 0 ? AllGridPhases : 1 << p1;
+        }
+
+        /// <summary>L1, L2 and L3 as bits of <see cref="UsedPhases"/>.</summary>
+        public const int AllGridPhases = (1 << Phase.L1) | (1 << Phase.L2) | (1 << Phase.L3);
 
         /// <summary>The grid phase with the least remaining budget among those the charger uses.</summary>
         public int TightestPhase(int charger)
         {
-            ChargerAllocation a = Allocations[charger];
-            PhaseRotation rotation = RotationOf(charger);
+            int used = UsedPhases(charger);
             int tightest = 0;
             for (int p = Phase.L1; p <= Phase.L3; p++)
-                if (Cost.Uses(p, a.Phases, rotation) && (tightest == 0 || Remaining[p] < Remaining[tightest]))
+                if ((used & (1 << p)) != 0 && (tightest == 0 || Remaining[p] < Remaining[tightest]))
                     tightest = p;
             return tightest;
         }
@@ -196,20 +248,19 @@ namespace ChargeManager.Distribution.Allocation
         {
             if (amount <= 0)
                 return;
-            ChargerAllocation a = Allocations[charger];
-            Cost.Add(Remaining, 0, amount, a.Phases, RotationOf(charger), -1);
-            a.Current += amount;
+            Cost.Add(Remaining, 0, amount, Plan.Phases[charger], Seen.Rotation[charger], -1);
+            Plan.Current[charger] += amount;
         }
 
         /// <summary>Clears a charger's phases and current, returning its cost to the budget.</summary>
         public void Release(int charger, AllocationReason reason, int phase, long untilMs)
         {
-            ChargerAllocation a = Allocations[charger];
-            if (a.Current > 0)
-                Cost.Add(Remaining, 0, a.Current, a.Phases, RotationOf(charger), 1);
-            a.Current = 0;
-            a.Phases = 0;
-            a.SetReason(reason, phase, untilMs);
+            AllocationTable t = Plan;
+            if (t.Current[charger] > 0)
+                Cost.Add(Remaining, 0, t.Current[charger], t.Phases[charger], Seen.Rotation[charger], 1);
+            t.Current[charger] = 0;
+            t.Phases[charger] = 0;
+            t.SetReason(charger, reason, phase, untilMs);
         }
     }
 

@@ -25,8 +25,19 @@ namespace ChargeManager.Distribution.Allocation
         public readonly int[] Allocated = new int[Phase.VectorLength];
 
         public Allocator(AllocatorConfig config, ChargerObservation[] observations, ChargerAllocation[] allocations)
+            : this(new AllocationRun(config, observations, allocations))
         {
-            run = new AllocationRun(config, observations, allocations);
+        }
+
+        /// <summary>For a group's tables (row i: charger i).</summary>
+        public Allocator(AllocatorConfig config, ObservationTable observations, AllocationTable allocations)
+            : this(new AllocationRun(config, observations, allocations))
+        {
+        }
+
+        Allocator(AllocationRun run)
+        {
+            this.run = run;
             for (int p = 0; p < Phase.VectorLength; p++)
             {
                 run.Limit[p] = Phase.Unlimited;
@@ -127,11 +138,11 @@ namespace ChargeManager.Distribution.Allocation
         {
             for (int p = 0; p < Phase.VectorLength; p++)
                 run.Remaining[p] = run.Limit[p];
+            AllocationTable a = run.Plan;
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
-                if (a.Held)
-                    Cost.Add(run.Remaining, 0, a.Current, a.Phases, run.RotationOf(i), -1);
+                if (a.Held[i])
+                    Cost.Add(run.Remaining, 0, a.Current[i], a.Phases[i], run.Seen.Rotation[i], -1);
             }
         }
 
@@ -145,39 +156,39 @@ namespace ChargeManager.Distribution.Allocation
             for (int p = 0; p < Phase.VectorLength; p++)
                 Allocated[p] = 0;
 
+            AllocationTable a = run.Plan;
+            ObservationTable o = run.Seen;
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
-                ChargerObservation o = run.Observations[i];
-                if (a.Phases == 0)
-                    a.Current = 0;
-                Cost.Add(Allocated, 0, a.Current, a.Phases, run.RotationOf(i), 1);
+                if (a.Phases[i] == 0)
+                    a.Current[i] = 0;
+                Cost.Add(Allocated, 0, a.Current[i], a.Phases[i], o.Rotation[i], 1);
 
                 // What the previous plan gave since the last run counts toward fairness.
-                a.AllocatedChargeMaMs += (long)a.PreviousCurrent * a.PreviousPhases * elapsed;
+                a.AllocatedChargeMaMs[i] += (long)a.PreviousCurrent[i] * a.PreviousPhases[i] * elapsed;
 
                 // A shed forced by a hard limit (or by a welcome charge) is not the charger's own
                 // switch: it may come back as soon as it fits, if its last switch-on was a hysteresis ago.
-                bool forcedOff = a.Phases == 0 && a.Reason == AllocationReason.PhaseOverload;
-                if (a.Phases != a.PreviousPhases && !forcedOff)
+                bool forcedOff = a.Phases[i] == 0 && a.Reason[i] == AllocationReason.PhaseOverload;
+                if (a.Phases[i] != a.PreviousPhases[i] && !forcedOff)
                 {
-                    a.LastSwitchMs = now;
+                    a.LastSwitchMs[i] = now;
                     run.LastHysteresisResetMs = now; // the group's last switch, shown in the API
                 }
-                if (a.PreviousPhases == 0 && a.Phases != 0)
-                    a.LastSwitchOnMs = now;
-                if (a.Phases != 0 && o.ReportedPhases != a.Phases)
-                    a.LastPhaseSwitchMs = now;
-                if (a.Reason == AllocationReason.WakingUp && a.PreviousPhases == 0 && !(now < a.LastWakeupMs + config.WakeupTimeMs))
-                    a.LastWakeupMs = now;
-                if (a.Phases != 0 && a.Current < a.RequestedCurrent && a.IsCharging && a.UseSupportedUntilMs < now)
-                    a.UseSupportedUntilMs = now + config.RequestedCurrentThresholdMs;
+                if (a.PreviousPhases[i] == 0 && a.Phases[i] != 0)
+                    a.LastSwitchOnMs[i] = now;
+                if (a.Phases[i] != 0 && o.ReportedPhases[i] != a.Phases[i])
+                    a.LastPhaseSwitchMs[i] = now;
+                if (a.Reason[i] == AllocationReason.WakingUp && a.PreviousPhases[i] == 0 && !(now < a.LastWakeupMs[i] + config.WakeupTimeMs))
+                    a.LastWakeupMs[i] = now;
+                if (a.Phases[i] != 0 && a.Current[i] < a.RequestedCurrent[i] && a.IsCharging[i] && a.UseSupportedUntilMs[i] < now)
+                    a.UseSupportedUntilMs[i] = now + config.RequestedCurrentThresholdMs;
 
-                if (a.WelcomeUntilMs == DemandStage.WelcomePending && a.Phases != 0)
-                    a.WelcomeUntilMs = now + config.PlugInTimeMs;
-                else if (a.WelcomeUntilMs != ChargerAllocation.Never && a.WelcomeUntilMs != DemandStage.WelcomePending
-                    && (now >= a.WelcomeUntilMs || (a.PreviousPhases != 0 && a.Phases == 0)))
-                    a.WelcomeUntilMs = ChargerAllocation.Never;
+                if (a.WelcomeUntilMs[i] == DemandStage.WelcomePending && a.Phases[i] != 0)
+                    a.WelcomeUntilMs[i] = now + config.PlugInTimeMs;
+                else if (a.WelcomeUntilMs[i] != ChargerAllocation.Never && a.WelcomeUntilMs[i] != DemandStage.WelcomePending
+                    && (now >= a.WelcomeUntilMs[i] || (a.PreviousPhases[i] != 0 && a.Phases[i] == 0)))
+                    a.WelcomeUntilMs[i] = ChargerAllocation.Never;
             }
         }
     }

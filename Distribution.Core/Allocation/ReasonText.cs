@@ -7,8 +7,14 @@ namespace ChargeManager.Distribution.Allocation
     {
         public static string Describe(ChargerAllocation a, long nowMs)
         {
-            string phase = Phase.Name(a.ReasonPhase);
-            switch (a.Reason)
+            return Describe(a.table, a.index, nowMs);
+        }
+
+        /// <summary>As above, for row i of a group's table.</summary>
+        public static string Describe(AllocationTable a, int i, long nowMs)
+        {
+            string phase = Phase.Name(a.ReasonPhase[i]);
+            switch (a.Reason[i])
             {
                 case AllocationReason.NoVehicle: return "no vehicle connected";
                 case AllocationReason.Disabled: return "charge manager disabled";
@@ -17,15 +23,15 @@ namespace ChargeManager.Distribution.Allocation
                 case AllocationReason.GroupBlocked: return "blocked: error with another charger";
                 case AllocationReason.NotChargingAnymore: return "vehicle does not charge";
                 case AllocationReason.MinimumNotReachable: return "not enough current on " + phase + " for the minimum";
-                case AllocationReason.WaitingForRotation: return "waiting for rotation" + In(a.ReasonUntilMs, nowMs);
-                case AllocationReason.HysteresisBlocks: return "waiting for the hysteresis" + In(a.ReasonUntilMs, nowMs);
+                case AllocationReason.WaitingForRotation: return "waiting for rotation" + In(a.ReasonUntilMs[i], nowMs);
+                case AllocationReason.HysteresisBlocks: return "waiting for the hysteresis" + In(a.ReasonUntilMs[i], nowMs);
                 case AllocationReason.RotatedOut: return "paused for a waiting vehicle (rotation)";
                 case AllocationReason.PhaseOverload: return "paused: " + phase + " cannot carry every minimum";
                 case AllocationReason.ProbablyFull: return "vehicle probably full";
                 case AllocationReason.UnbalancedLoad: return "paused: would unbalance the phases (" + phase + ")";
                 case AllocationReason.NotSupported: return "charger blocks charging itself";
-                case AllocationReason.UnreachableKeepsBudget: return "silent; its current stays reserved" + In(a.ReasonUntilMs, nowMs);
-                case AllocationReason.WelcomeCharge: return "welcome charge after plug-in" + In(a.ReasonUntilMs, nowMs);
+                case AllocationReason.UnreachableKeepsBudget: return "silent; its current stays reserved" + In(a.ReasonUntilMs[i], nowMs);
+                case AllocationReason.WelcomeCharge: return "welcome charge after plug-in" + In(a.ReasonUntilMs[i], nowMs);
                 case AllocationReason.WakingUp: return "trying to wake up the vehicle";
                 case AllocationReason.Minimum: return "minimum current; " + phase + " has no more";
                 case AllocationReason.EnableCurrent: return "offered its start current";

@@ -124,7 +124,7 @@ namespace ChargeManager.Distribution.Api
             int n = Config.Hosts.Length;
             Group = new Distributor(allocator, n);
             for (int i = 0; i < n; i++)
-                Group.Observations[i].Rotation = RotationOf(i);
+                Group.ObservationTable.Rotation[i] = RotationOf(i);
             int[] oldCurrent = loggedCurrent, oldPhases = loggedPhases, oldError = loggedError;
             uint[] oldUid = loggedUid;
             bool[] oldUncontrolled = loggedUncontrolled;
@@ -237,7 +237,7 @@ namespace ChargeManager.Distribution.Api
                 loggedPhases[i] = phases;
                 if (Config.Verbose)
                     Log.Add(nowMs, "allocated " + current.ToString() + " mA @ " + phases.ToString() + "p to " + Config.Names[i]
-                        + ": " + ReasonText.Describe(Group.Allocations[i], nowMs));
+                        + ": " + ReasonText.Describe(Group.AllocationTable, i, nowMs));
             }
         }
 
@@ -795,9 +795,9 @@ namespace ChargeManager.Distribution.Api
             for (int i = 0; i < Group.Count; i++)
             {
                 PhaseRotation rotation = RotationOf(i);
-                if (Group.Observations[i].Rotation == rotation)
+                if (Group.ObservationTable.Rotation[i] == rotation)
                     continue;
-                Group.Observations[i].Rotation = rotation;
+                Group.ObservationTable.Rotation[i] = rotation;
                 rotationsApplied++; // the history reads the meters' wiring again
                 // What it may draw was counted for the old wiring: unknown until it echoes a command again.
                 Group.Guard.Forget(i);

@@ -195,12 +195,12 @@ namespace ChargeManager.Distribution.Api
             int m1 = -1, m2 = -1, m3 = -1;
             for (int i = 0; i < chargers; i++)
             {
-                ChargerObservation o = g.Observations[i];
-                if (float.IsNaN(o.LineCurrent1))
+                ObservationTable o = g.ObservationTable;
+                if (float.IsNaN(o.LineCurrent1[i]))
                     continue; // no meter
-                int rotation = (int)o.Rotation;
+                int rotation = (int)o.Rotation[i];
                 // P1, P2, P3 of the charger onto the grid's phases (unknown rotation counts as L123).
-                int a = Milliamps(o.LineCurrent1), b = Milliamps(o.LineCurrent2), d = Milliamps(o.LineCurrent3);
+                int a = Milliamps(o.LineCurrent1[i]), b = Milliamps(o.LineCurrent2[i]), d = Milliamps(o.LineCurrent3[i]);
                 int q1 = GridPhase(rotation, 0), q2 = GridPhase(rotation, 1), q3 = GridPhase(rotation, 2);
                 m1 = Add(m1, q1 == 1 ? a : q2 == 1 ? b : d);
                 m2 = Add(m2, q1 == 2 ? a : q2 == 2 ? b : d);

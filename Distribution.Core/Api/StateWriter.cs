@@ -25,19 +25,19 @@ namespace ChargeManager.Distribution.Api
         /// <summary>WARP's CASState (spec §1.10) from what the charger reports and the link knows.</summary>
         public static int ChargerState(ChargerObservation o, ChargerLink link)
         {
-            return ChargerState(o, link.Error);
+            return ChargerState(o.table, o.index, link.Error);
         }
 
-        /// <summary>As above, from the link's error for the charger (<see cref="ChargerError"/>).</summary>
-        public static int ChargerState(ChargerObservation o, int error)
+        /// <summary>As above, for row i of a group's observations and the link's error for the charger (<see cref="ChargerError"/>).</summary>
+        public static int ChargerState(ObservationTable o, int i, int error)
         {
             if (error != ChargerError.Ok && error < ChargerError.ClientErrorBase)
                 return 5;
-            switch (o.State)
+            switch (o.State[i])
             {
                 case VehicleState.NotConnected: return 0;
                 case VehicleState.WaitingForRelease:
-                    return o.SupportedCurrent == 0 ? 1 : o.CarStoppedCharging ? 6 : 2;
+                    return o.SupportedCurrent[i] == 0 ? 1 : o.CarStoppedCharging[i] ? 6 : 2;
                 case VehicleState.Ready: return 3;
                 case VehicleState.Charging: return 4;
                 default: return 5;
@@ -72,27 +72,27 @@ namespace ChargeManager.Distribution.Api
             w.Name("chargers").BeginArray();
             for (int i = 0; i < g.Count; i++)
             {
-                ChargerObservation o = g.Observations[i];
-                ChargerAllocation al = g.Allocations[i];
+                ObservationTable o = g.ObservationTable;
+                AllocationTable al = g.AllocationTable;
                 int error = link.Error(i); // the link's arrays are read by index: a view would be an object on nanoCLR
                 w.BeginObject()
                     .Property("n", app.Config.Names[i])
                     .Property("h", link.Host(i))
-                    .Property("s", ChargerState(o, error))
+                    .Property("s", ChargerState(o, i, error))
                     .Property("e", error)
                     .Property("et", ChargerError.Describe(error))
                     .Property("ac", g.CommandedCurrent(i))
                     .Property("ap", g.CommandedPhases(i))
-                    .Property("sc", o.SupportedCurrent)
-                    .Property("sp", o.ReportedPhases | (o.CanSwitchPhases ? 4 : 0))
+                    .Property("sc", o.SupportedCurrent[i])
+                    .Property("sp", o.ReportedPhases[i] | (o.CanSwitchPhases[i] ? 4 : 0))
                     .Property("lu", link.Heard(i) ? link.LastAcceptedMs(i) : -1)
                     .Property("uid", link.Esp32Uid(i))
-                    .Property("r", (int)al.Reason)
-                    .Property("rp", al.ReasonPhase)
-                    .Property("ru", al.ReasonUntilMs == ChargerAllocation.Never ? -1 : al.ReasonUntilMs)
+                    .Property("r", (int)al.Reason[i])
+                    .Property("rp", al.ReasonPhase[i])
+                    .Property("ru", al.ReasonUntilMs[i] == ChargerAllocation.Never ? -1 : al.ReasonUntilMs[i])
                     .Property("rt", Reason(g, i, link, nowMs))
                     .Property("w", g.Guard.WaitingForOthers[i]);
-                w.Name("lc").BeginArray().Value(Milliamps(o.LineCurrent1)).Value(Milliamps(o.LineCurrent2)).Value(Milliamps(o.LineCurrent3)).EndArray();
+                w.Name("lc").BeginArray().Value(Milliamps(o.LineCurrent1[i])).Value(Milliamps(o.LineCurrent2[i])).Value(Milliamps(o.LineCurrent3[i])).EndArray();
                 w.EndObject();
             }
             w.EndArray().EndObject();
@@ -109,7 +109,7 @@ namespace ChargeManager.Distribution.Api
             if (g.Uncontrolled(i))
                 return ChargerError.Describe(l.Error(i)) + ": may not follow commands, counted as drawing " + l.WorstCurrent(i).ToString()
                     + " mA on " + l.WorstPhases(i).ToString() + " phases";
-            return ReasonText.Describe(g.Allocations[i], nowMs);
+            return ReasonText.Describe(g.AllocationTable, i, nowMs);
         }
 
         public static void WriteLowLevelState(ChargeManagerApp app, JsonWriter w, long nowMs)
@@ -124,15 +124,15 @@ namespace ChargeManager.Distribution.Api
                 .Name("chargers").BeginArray();
             for (int i = 0; i < g.Count; i++)
             {
-                ChargerAllocation a = g.Allocations[i];
+                AllocationTable a = g.AllocationTable;
                 GroupLink l = app.Link;
                 w.BeginObject()
-                    .Property("rc", a.RequestedCurrent)
-                    .Property("ae", a.AllocatedChargeMaMs / 3600000 * 230 / 1000) // Wh at 230 V
-                    .Property("ls", Time(a.LastSwitchOnMs))
-                    .Property("lp", Time(a.LastPlugInMs))
-                    .Property("lw", Time(a.LastWakeupMs))
-                    .Property("ip", Time(a.UseSupportedUntilMs))
+                    .Property("rc", a.RequestedCurrent[i])
+                    .Property("ae", a.AllocatedChargeMaMs[i] / 3600000 * 230 / 1000) // Wh at 230 V
+                    .Property("ls", Time(a.LastSwitchOnMs[i]))
+                    .Property("lp", Time(a.LastPlugInMs[i]))
+                    .Property("lw", Time(a.LastWakeupMs[i]))
+                    .Property("ip", Time(a.UseSupportedUntilMs[i]))
                     .Property("addr", l.Address(i) == 0 ? "" : HostName.FormatIpv4(l.Address(i)))
                     .Property("sv", l.StateVersion(i));
                 Vector(w, "md", g.Guard.MayDraw(i, Phase.PV), g.Guard.MayDraw(i, Phase.L1), g.Guard.MayDraw(i, Phase.L2), g.Guard.MayDraw(i, Phase.L3));

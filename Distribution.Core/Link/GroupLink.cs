@@ -344,20 +344,20 @@ namespace ChargeManager.Distribution.Link
 
         void Observe(int i)
         {
-            ChargerObservation o = group.Observations[i];
-            o.State = state.ChargerState <= 4 ? (VehicleState)state.ChargerState : VehicleState.Error;
-            o.SupportedCurrent = state.SupportedCurrent;
-            o.ReportedPhases = state.Phases;
-            o.CanSwitchPhases = state.CanSwitchPhasesNow;
-            o.CarStoppedCharging = state.CarStoppedCharging != 0;
-            o.LineCurrent1 = state.LineCurrent1;
-            o.LineCurrent2 = state.LineCurrent2;
-            o.LineCurrent3 = state.LineCurrent3;
-            o.TimeSinceStateChangeMs = state.TimeSinceStateChangeMs;
-            o.AppliedCurrent = state.AllowedChargingCurrent;
-            o.ErrorCode = ErrorKeepingAtZero(errors[i]);
-            o.SupportsPilotDisconnect = (state.FeatureFlags & StatePacket.FeatureCpDisconnect) != 0;
-            o.PilotDisconnected = (state.StateFlags & StatePacket.StateFlagCpDisconnected) != 0;
+            ObservationTable o = group.ObservationTable;
+            o.State[i] = state.ChargerState <= 4 ? (VehicleState)state.ChargerState : VehicleState.Error;
+            o.SupportedCurrent[i] = state.SupportedCurrent;
+            o.ReportedPhases[i] = state.Phases;
+            o.CanSwitchPhases[i] = state.CanSwitchPhasesNow;
+            o.CarStoppedCharging[i] = state.CarStoppedCharging != 0;
+            o.LineCurrent1[i] = state.LineCurrent1;
+            o.LineCurrent2[i] = state.LineCurrent2;
+            o.LineCurrent3[i] = state.LineCurrent3;
+            o.TimeSinceStateChangeMs[i] = state.TimeSinceStateChangeMs;
+            o.AppliedCurrent[i] = state.AllowedChargingCurrent;
+            o.ErrorCode[i] = ErrorKeepingAtZero(errors[i]);
+            o.SupportsPilotDisconnect[i] = (state.FeatureFlags & StatePacket.FeatureCpDisconnect) != 0;
+            o.PilotDisconnected[i] = (state.StateFlags & StatePacket.StateFlagCpDisconnected) != 0;
         }
 
         /// <summary>The charger's own errors, and those that mean it may not follow us, keep it at 0 A in the plan.</summary>
@@ -369,11 +369,11 @@ namespace ChargeManager.Distribution.Link
         /// <summary>Before the first allocation, what a charger applies is our starting plan (spec §1.9).</summary>
         void Adopt(int i)
         {
-            ChargerAllocation a = group.Allocations[i];
+            AllocationTable a = group.AllocationTable;
             int applied = state.AllowedChargingCurrent;
             bool valid = applied > 0 && applied <= AllocatorConfig.MaxChargerCurrent;
-            a.Current = valid ? applied : 0;
-            a.Phases = valid ? state.Phases : 0;
+            a.Current[i] = valid ? applied : 0;
+            a.Phases[i] = valid ? state.Phases : 0;
         }
 
         /// <summary>Start-up, errors, name resolution, the allocator and the sends that are due.</summary>
@@ -429,7 +429,7 @@ namespace ChargeManager.Distribution.Link
                         group.Scheduler.RequestSoon(); // its budget can go to the others
                     }
                 }
-                else if (startupOver && e != ChargerError.EvseNonreactive && group.Observations[i].AppliedCurrent > commanded[i]
+                else if (startupOver && e != ChargerError.EvseNonreactive && group.ObservationTable.AppliedCurrent[i] > commanded[i]
                     && Disobeys(i, nowMs))
                     SetError(i, ChargerError.EvseNonreactive);
                 int f = flag[i];
@@ -437,7 +437,7 @@ namespace ChargeManager.Distribution.Link
                     continue;
                 e = error[i];
                 bool uncontrollable = ChargerError.Uncontrollable(e);
-                group.Observations[i].ErrorCode = ErrorKeepingAtZero(e);
+                group.ObservationTable.ErrorCode[i] = ErrorKeepingAtZero(e);
                 group.SetUncontrolled(i, uncontrollable, worstCurrent[i], worstPhases[i]);
                 if (uncontrollable != ((f & FlagUncontrolled) != 0))
                     Changes++;
@@ -527,7 +527,7 @@ namespace ChargeManager.Distribution.Link
             {
                 command.AllocatedCurrent = group.CommandedCurrent(i);
                 command.AllocatedPhases = group.CommandedPhases(i);
-                command.Flags = group.PilotDisconnect && group.Observations[i].SupportsPilotDisconnect ? CommandPacket.FlagCpDisconnect : 0;
+                command.Flags = group.PilotDisconnect && group.ObservationTable.SupportsPilotDisconnect[i] ? CommandPacket.FlagCpDisconnect : 0;
                 command.ChargeMode = CommandPacket.ChargeModeFast;
             }
             else

@@ -33,11 +33,14 @@ namespace ChargeManager.Distribution.Transition
         public const int ChargerFallbackProofMs = 32000;
 
         readonly AllocatorConfig config;
-        readonly ChargerObservation[] observations;
+        readonly ObservationTable seen;
         readonly int count;
         readonly int[] envelope;   // count × [PV, L1, L2, L3]
         readonly int[] reserve;    // count × [PV, L1, L2, L3]: the floor of the envelope of a charger that may not follow us
         readonly bool[] reserved;
+
+        /// <summary>Per charger: reserved (<see cref="Reserve"/>) until <see cref="Unreserve"/>; the distributor clears it in its per-tick loop.</summary>
+        internal bool[] Reserved { get { return reserved; } }
         // A charger whose envelope is the assumption of Forget (no echo since): the most it has reported
         // applying since, per phase. A command up to that is no increase; one above it must fit beside the
         // others like any widening, however far below the assumed 32 A it is (a charger added mid-run draws
@@ -56,10 +59,16 @@ namespace ChargeManager.Distribution.Transition
         public readonly bool[] WaitingForOthers;
 
         public TransitionGuard(AllocatorConfig config, ChargerObservation[] observations)
+            : this(config, ObservationTable.Of(observations))
+        {
+        }
+
+        /// <summary>For a group's observation table (row i: charger i).</summary>
+        public TransitionGuard(AllocatorConfig config, ObservationTable observations)
         {
             this.config = config;
-            this.observations = observations;
-            count = observations.Length;
+            seen = observations;
+            count = observations.Count;
             envelope = new int[count * Phase.VectorLength];
             reserve = new int[count * Phase.VectorLength];
             reserved = new bool[count];
@@ -96,7 +105,7 @@ namespace ChargeManager.Distribution.Transition
         /// </summary>
         public void Reserve(int charger, int current, int phases)
         {
-            PhaseRotation rotation = observations[charger].Rotation;
+            PhaseRotation rotation = seen.Rotation[charger];
             int o = charger * Phase.VectorLength;
             reserved[charger] = true;
             for (int p = 0; p < Phase.VectorLength; p++)
@@ -154,7 +163,7 @@ namespace ChargeManager.Distribution.Transition
         /// </summary>
         public void Confirm(int charger, int appliedCurrent, int reportedPhases, long nowMs)
         {
-            PhaseRotation rotation = observations[charger].Rotation;
+            PhaseRotation rotation = seen.Rotation[charger];
             int phases = reportedPhases == 1 ? 1 : 3;
             int o = charger * Phase.VectorLength;
             bool echoesLatest = appliedCurrent == CommandedCurrent[charger]
@@ -186,7 +195,7 @@ namespace ChargeManager.Distribution.Transition
         {
             if (reserved[charger] || CommandedCurrent[charger] != 0 || nowMs < CommandSinceMs[charger] + ChargerFallbackProofMs)
                 return;
-            PhaseRotation rotation = observations[charger].Rotation;
+            PhaseRotation rotation = seen.Rotation[charger];
             int o = charger * Phase.VectorLength;
             unconfirmed[charger] = false;
             for (int p = 0; p < Phase.VectorLength; p++)
@@ -199,17 +208,28 @@ namespace ChargeManager.Distribution.Transition
         /// </summary>
         public bool Rollout(ChargerAllocation[] plan, int[] limit, long nowMs)
         {
+            AllocationTable table = AllocationTable.Of(plan);
+            return Rollout(table.Current, table.Phases, limit, nowMs);
+        }
+
+        /// <summary>As above, for the plan planCurrent[i] mA on planPhases[i] phases.</summary>
+        public bool Rollout(int[] planCurrent, int[] planPhases, int[] limit, long nowMs)
+        {
             bool changed = false, pending = false;
+            int[] commandedCurrent = CommandedCurrent, commandedPhases = CommandedPhases;
+            bool[] waiting = WaitingForOthers;
             // Pass 1: everything that widens no envelope, reductions above all.
             for (int i = 0; i < count; i++)
             {
-                WaitingForOthers[i] = false;
-                ChargerAllocation a = plan[i];
-                if (IsCommanded(i, a.Current, a.Phases))
+                waiting[i] = false;
+                int current = planCurrent[i], phases = planPhases[i];
+                // IsCommanded, inline: most ticks every charger is (on nanoCLR a call costs more than this test).
+                int commanded = commandedCurrent[i];
+                if (commanded == current && (commandedPhases[i] == phases || current == 0 && commandedPhases[i] == 0))
                     continue;
-                if (WithinEnvelope(i, a.Current, a.Phases))
-                    changed |= Command(i, a.Current, a.Phases, nowMs);
-                pending |= !IsCommanded(i, a.Current, a.Phases);
+                if (WithinEnvelope(i, current, phases))
+                    changed |= Command(i, current, phases, nowMs);
+                pending |= !IsCommanded(i, current, phases);
             }
             // Most ticks everything is commanded already: pass 2 would change nothing (and its totals are
             // only used there), so skip it; on nanoCLR that halves the rollout.
@@ -222,7 +242,7 @@ namespace ChargeManager.Distribution.Transition
             // Pass 2: increases, only where the sum of envelopes stays within every limit.
             for (int i = 0; i < count; i++)
             {
-                int want = plan[i].Current, wantPhases = plan[i].Phases;
+                int want = planCurrent[i], wantPhases = planPhases[i];
                 if (IsCommanded(i, want, wantPhases))
                     continue;
                 int fits = LargestFitting(i, wantPhases, limit);
@@ -276,11 +296,11 @@ namespace ChargeManager.Distribution.Transition
         /// </summary>
         int CommandCost(int i, int p, int current, int phases)
         {
-            ChargerObservation o = observations[i];
-            int asCommanded = Cost.On(p, current, phases, o.Rotation);
-            if (phases == 0 || o.CanSwitchPhases)
+            PhaseRotation rotation = seen.Rotation[i];
+            int asCommanded = Cost.On(p, current, phases, rotation);
+            if (phases == 0 || seen.CanSwitchPhases[i])
                 return asCommanded;
-            int asReported = Cost.On(p, current, o.ReportedPhases == 1 ? 1 : 3, o.Rotation);
+            int asReported = Cost.On(p, current, seen.ReportedPhases[i] == 1 ? 1 : 3, rotation);
             return asReported > asCommanded ? asReported : asCommanded;
         }
 

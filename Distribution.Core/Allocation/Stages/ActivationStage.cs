@@ -19,8 +19,8 @@ namespace ChargeManager.Distribution.Allocation.Stages
             int n = 0;
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
-                if (!run.IsFree(i) || a.Phases > 0 || !a.WantsToCharge || a.LastWakeupMs != ChargerAllocation.Never)
+                AllocationTable a = run.Plan;
+                if (!run.IsFree(i) || a.Phases[i] > 0 || !a.WantsToCharge[i] || a.LastWakeupMs[i] != ChargerAllocation.Never)
                     continue;
                 run.Order[n++] = i;
                 run.Key[i] = run.FairnessKey(i);
@@ -31,10 +31,10 @@ namespace ChargeManager.Distribution.Allocation.Stages
             for (int k = 0; k < n; k++)
             {
                 int i = run.Order[k];
-                ChargerAllocation a = run.Allocations[i];
-                if (!a.ActiveAtStart && !run.MaySwitch(i))
+                AllocationTable a = run.Plan;
+                if (!a.ActiveAtStart[i] && !run.MaySwitch(i))
                 {
-                    a.SetReason(AllocationReason.HysteresisBlocks, 0, run.SwitchAllowedFromMs(i));
+                    a.SetReason(i, AllocationReason.HysteresisBlocks, 0, run.SwitchAllowedFromMs(i));
                     continue;
                 }
                 int blockedOn = TryStart(run, i, anyActive);
@@ -43,35 +43,35 @@ namespace ChargeManager.Distribution.Allocation.Stages
                     anyActive = true;
                     continue;
                 }
-                if (a.Reason == AllocationReason.RotatedOut || a.Reason == AllocationReason.PhaseOverload)
+                if (a.Reason[i] == AllocationReason.RotatedOut || a.Reason[i] == AllocationReason.PhaseOverload)
                     continue; // keeps the more telling reason
                 if (anyActive && run.Config.RotationIntervalMs > 0)
-                    a.SetReason(AllocationReason.WaitingForRotation, blockedOn, run.NextRotationMs);
+                    a.SetReason(i, AllocationReason.WaitingForRotation, blockedOn, run.NextRotationMs);
                 else
-                    a.SetReason(AllocationReason.MinimumNotReachable, blockedOn, ChargerAllocation.Never);
+                    a.SetReason(i, AllocationReason.MinimumNotReachable, blockedOn, ChargerAllocation.Never);
             }
         }
 
         /// <summary>Tries 3 phases first where that is the better choice, then 1; returns 0 on success, else the blocking phase.</summary>
         static int TryStart(AllocationRun run, int i, bool anyActive)
         {
-            ChargerAllocation a = run.Allocations[i];
-            bool unknownRotation = !Rotation.IsKnown(run.RotationOf(i));
+            AllocationTable a = run.Plan;
+            bool unknownRotation = !Rotation.IsKnown(run.Seen.Rotation[i]);
             // An unknown-rotation 1p charger loads all three phases anyway, so 3p costs nothing more.
-            int first = a.PinnedPhases != 0 ? a.PinnedPhases : unknownRotation ? 3 : 1;
-            int[] limit = anyActive && !a.ActiveAtStart ? run.AdmissionLimit : run.Limit;
+            int first = a.PinnedPhases[i] != 0 ? a.PinnedPhases[i] : unknownRotation ? 3 : 1;
+            int[] limit = anyActive && !a.ActiveAtStart[i] ? run.AdmissionLimit : run.Limit;
             int blockedOn = run.PhaseBlockingStart(i, first, anyActive, 0, limit);
             int phases = first;
-            if (blockedOn != 0 && a.PinnedPhases == 0 && first == 3)
+            if (blockedOn != 0 && a.PinnedPhases[i] == 0 && first == 3)
             {
                 phases = 1;
                 blockedOn = run.PhaseBlockingStart(i, 1, anyActive, 0, limit);
             }
             if (blockedOn != 0)
                 return blockedOn;
-            a.Phases = phases;
-            a.SetReason(AllocationReason.None);
-            Cost.Add(run.WindowMin, 0, run.Config.MinimumFor(phases), phases, run.RotationOf(i), 1);
+            a.Phases[i] = phases;
+            a.SetReason(i, AllocationReason.None);
+            Cost.Add(run.WindowMin, 0, run.Config.MinimumFor(phases), phases, run.Seen.Rotation[i], 1);
             return 0;
         }
     }

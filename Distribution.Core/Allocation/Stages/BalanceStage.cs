@@ -59,12 +59,12 @@ namespace ChargeManager.Distribution.Allocation.Stages
         /// <summary>Grid phases the charger draws on (bits 1..3), or <see cref="Unplaced"/>.</summary>
         static int ShapeOf(AllocationRun run, int i)
         {
-            ChargerAllocation a = run.Allocations[i];
-            ChargerObservation o = run.Observations[i];
+            AllocationTable a = run.Plan;
+            ObservationTable o = run.Seen;
             int chargerPhases = 1; // bits 0..2: P1, P2, P3; worst case: P1 only
-            if (a.Phases == 3 && o.State == VehicleState.Charging)
+            if (a.Phases[i] == 3 && o.State[i] == VehicleState.Charging)
             {
-                float l1 = o.LineCurrent1, l2 = o.LineCurrent2, l3 = o.LineCurrent3;
+                float l1 = o.LineCurrent1[i], l2 = o.LineCurrent2[i], l3 = o.LineCurrent3[i];
                 if (!float.IsNaN(l1) && !float.IsNaN(l2) && !float.IsNaN(l3))
                 {
                     float largest = l1 > l2 ? l1 : l2;
@@ -76,7 +76,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
                     }
                 }
             }
-            PhaseRotation rotation = run.RotationOf(i);
+            PhaseRotation rotation = run.Seen.Rotation[i];
             if (!Rotation.IsKnown(rotation))
                 return chargerPhases == 7 ? AllThree : Unplaced;
             int shape = 0;
@@ -107,15 +107,15 @@ namespace ChargeManager.Distribution.Allocation.Stages
             int unplaced = 0;
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
-                if (a.Phases == 0 || a.Current <= 0)
+                AllocationTable a = run.Plan;
+                if (a.Phases[i] == 0 || a.Current[i] <= 0)
                     continue;
                 int shape = run.Shape[i];
                 if (shape == Unplaced)
-                    unplaced += a.Current;
+                    unplaced += a.Current[i];
                 for (int p = Phase.L1; p <= Phase.L3; p++)
                     if ((shape & (1 << p)) != 0)
-                        load[p] += a.Current;
+                        load[p] += a.Current[i];
             }
             return unplaced;
         }
@@ -124,7 +124,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
         static bool Unbalances(AllocationRun run, int i, int heaviest, int lightest)
         {
             int shape = run.Shape[i];
-            return run.IsFree(i) && run.Allocations[i].Phases > 0 && run.Allocations[i].Current > 0
+            return run.IsFree(i) && run.Plan.Phases[i] > 0 && run.Plan.Current[i] > 0
                 && (shape == Unplaced || ((shape & (1 << heaviest)) != 0 && (shape & (1 << lightest)) == 0));
         }
 
@@ -136,8 +136,8 @@ namespace ChargeManager.Distribution.Allocation.Stages
             {
                 if (!Unbalances(run, i, heaviest, lightest))
                     continue;
-                ChargerAllocation c = run.Allocations[i];
-                int spare = c.Current - run.Config.MinimumFor(c.Phases);
+                AllocationTable c = run.Plan;
+                int spare = c.Current[i] - run.Config.MinimumFor(c.Phases[i]);
                 if (spare > bestSpare)
                 {
                     best = i;
@@ -146,11 +146,11 @@ namespace ChargeManager.Distribution.Allocation.Stages
             }
             if (best < 0)
                 return false;
-            ChargerAllocation a = run.Allocations[best];
+            AllocationTable a = run.Plan;
             int cut = Ints.Min(excess, bestSpare);
-            a.Current -= cut;
-            Cost.Add(run.Remaining, 0, cut, a.Phases, run.RotationOf(best), 1);
-            a.SetReason(AllocationReason.BalancedLoad, heaviest, ChargerAllocation.Never);
+            a.Current[best] -= cut;
+            Cost.Add(run.Remaining, 0, cut, a.Phases[best], run.Seen.Rotation[best], 1);
+            a.SetReason(best, AllocationReason.BalancedLoad, heaviest, ChargerAllocation.Never);
             return true;
         }
 
@@ -180,12 +180,12 @@ namespace ChargeManager.Distribution.Allocation.Stages
         {
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
-                if (!run.IsFree(i) || a.Phases != 3 || a.Current == 0 || run.Shape[i] != AllThree)
+                AllocationTable a = run.Plan;
+                if (!run.IsFree(i) || a.Phases[i] != 3 || a.Current[i] == 0 || run.Shape[i] != AllThree)
                     continue;
-                int supported = Ints.Min(run.Observations[i].SupportedCurrent, AllocatorConfig.MaxChargerCurrent);
-                int want = a.IsCharging ? Ints.Min(supported, a.RequestedCurrent) : supported;
-                run.Grant(i, Ints.Min(Ints.Max(want - a.Current, 0), run.Headroom(i)));
+                int supported = Ints.Min(run.Seen.SupportedCurrent[i], AllocatorConfig.MaxChargerCurrent);
+                int want = a.IsCharging[i] ? Ints.Min(supported, a.RequestedCurrent[i]) : supported;
+                run.Grant(i, Ints.Min(Ints.Max(want - a.Current[i], 0), run.Headroom(i)));
             }
         }
     }

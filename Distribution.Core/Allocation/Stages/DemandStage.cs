@@ -21,115 +21,120 @@ namespace ChargeManager.Distribution.Allocation.Stages
         static void Derive(AllocationRun run, int i)
         {
             AllocatorConfig config = run.Config;
-            ChargerObservation o = run.Observations[i];
-            ChargerAllocation a = run.Allocations[i];
+            ObservationTable o = run.Seen;
+            AllocationTable a = run.Plan;
             long now = run.NowMs;
 
-            a.PreviousCurrent = a.Current;
-            a.PreviousPhases = a.Phases;
-            a.Off = false;
-            a.Held = false;
-            a.ActiveAtStart = false;
-            a.SetReason(AllocationReason.None);
+            int phases = a.Phases[i];
+            a.PreviousCurrent[i] = a.Current[i];
+            a.PreviousPhases[i] = phases;
+            a.Off[i] = false;
+            a.Held[i] = false;
+            a.ActiveAtStart[i] = false;
+            a.SetReason(i, AllocationReason.None);
 
-            bool heard = o.LastHeardMs != ChargerObservation.Never;
-            long silentMs = heard ? now - o.LastHeardMs : long.MaxValue;
+            bool heard = o.LastHeardMs[i] != ChargerObservation.Never;
+            long silentMs = heard ? now - o.LastHeardMs[i] : long.MaxValue;
 
             if (heard)
-                TrackTransitions(run, o, a);
+                TrackTransitions(run, o, a, i);
 
-            a.IsCharging = o.State == VehicleState.Charging;
-            bool waitingStates = o.State == VehicleState.WaitingForRelease || o.State == VehicleState.Ready;
-            a.WantsToCharge = (!o.CarStoppedCharging && o.SupportedCurrent != 0 && waitingStates) || a.IsCharging;
-            a.ProbablyFull = o.CarStoppedCharging && o.SupportedCurrent != 0 && waitingStates;
-            if (a.ProbablyFull && !a.WasProbablyFull)
-                a.LastWakeupMs = now - config.WakeupTimeMs - 1; // counts as "woke up without success" until tried
+            VehicleState state = o.State[i];
+            bool isCharging = state == VehicleState.Charging;
+            a.IsCharging[i] = isCharging;
+            bool waitingStates = state == VehicleState.WaitingForRelease || state == VehicleState.Ready;
+            bool stopped = o.CarStoppedCharging[i], supports = o.SupportedCurrent[i] != 0;
+            a.WantsToCharge[i] = (!stopped && supports && waitingStates) || isCharging;
+            bool probablyFull = stopped && supports && waitingStates;
+            a.ProbablyFull[i] = probablyFull;
+            if (probablyFull && !a.WasProbablyFull[i])
+                a.LastWakeupMs[i] = now - config.WakeupTimeMs - 1; // counts as "woke up without success" until tried
             if (!waitingStates)
-                a.LastWakeupMs = ChargerAllocation.Never;
-            a.WasProbablyFull = a.ProbablyFull;
-            a.RequestedCurrent = Requested(config, o, a, now);
+                a.LastWakeupMs[i] = ChargerAllocation.Never;
+            a.WasProbablyFull[i] = probablyFull;
+            a.RequestedCurrent[i] = Requested(config, o, a, i, now);
 
             // Within the hysteresis after a switch the count stays where we switched it to (the charger
             // reports the old count while it is still switching); a charger that cannot switch keeps its own.
-            bool phaseLocked = a.LastPhaseSwitchMs != ChargerAllocation.Never && now < a.LastPhaseSwitchMs + config.GlobalHysteresisMs;
-            int reported = o.ReportedPhases == 1 ? 1 : 3;
-            if (!o.CanSwitchPhases)
-                a.PinnedPhases = reported; // physics first: e.g. a contactor in front of it decides
+            bool phaseLocked = a.LastPhaseSwitchMs[i] != ChargerAllocation.Never && now < a.LastPhaseSwitchMs[i] + config.GlobalHysteresisMs;
+            int reported = o.ReportedPhases[i] == 1 ? 1 : 3;
+            if (!o.CanSwitchPhases[i])
+                a.PinnedPhases[i] = reported; // physics first: e.g. a contactor in front of it decides
             else if (phaseLocked)
-                a.PinnedPhases = a.Phases != 0 ? a.Phases : reported;
+                a.PinnedPhases[i] = phases != 0 ? phases : reported;
             else
-                a.PinnedPhases = 0;
+                a.PinnedPhases[i] = 0;
 
             if (run.GroupBlocked)
-                TurnOff(a, AllocationReason.GroupBlocked);
+                TurnOff(a, i, AllocationReason.GroupBlocked);
             else if (!heard || silentMs > config.UnreachableHoldMs)
-                TurnOff(a, AllocationReason.Unreachable);
-            else if (o.ErrorCode != 0)
-                TurnOff(a, AllocationReason.ChargerError);
-            else if (silentMs > SilentAfterMs && a.Phases == 0)
-                TurnOff(a, AllocationReason.Unreachable); // never start a charger that may not hear us
+                TurnOff(a, i, AllocationReason.Unreachable);
+            else if (o.ErrorCode[i] != 0)
+                TurnOff(a, i, AllocationReason.ChargerError);
+            else if (silentMs > SilentAfterMs && phases == 0)
+                TurnOff(a, i, AllocationReason.Unreachable); // never start a charger that may not hear us
             else if (silentMs > SilentAfterMs)
             {
                 // It may not hear us: keep what it was given in the budget until the hold ends.
-                a.Held = true;
-                a.SetReason(AllocationReason.UnreachableKeepsBudget, 0, o.LastHeardMs + config.UnreachableHoldMs);
+                a.Held[i] = true;
+                a.SetReason(i, AllocationReason.UnreachableKeepsBudget, 0, o.LastHeardMs[i] + config.UnreachableHoldMs);
             }
             else
             {
-                a.Current = 0; // recomputed by the stages; phases carry over for the rotation stage
-                if (!o.IsPluggedIn)
-                    a.SetReason(AllocationReason.NoVehicle);
+                a.Current[i] = 0; // recomputed by the stages; phases carry over for the rotation stage
+                if (state == VehicleState.NotConnected)
+                    a.SetReason(i, AllocationReason.NoVehicle);
             }
         }
 
-        static void TurnOff(ChargerAllocation a, AllocationReason reason)
+        static void TurnOff(AllocationTable a, int i, AllocationReason reason)
         {
-            a.Off = true;
-            a.Current = 0;
-            a.Phases = 0;
-            a.SetReason(reason);
+            a.Off[i] = true;
+            a.Current[i] = 0;
+            a.Phases[i] = 0;
+            a.SetReason(i, reason);
         }
 
-        static void TrackTransitions(AllocationRun run, ChargerObservation o, ChargerAllocation a)
+        static void TrackTransitions(AllocationRun run, ObservationTable o, AllocationTable a, int i)
         {
             long now = run.NowMs;
-            bool plugged = o.IsPluggedIn;
-            if (plugged && !a.WasPluggedIn)
+            bool plugged = o.State[i] != VehicleState.NotConnected;
+            if (plugged && !a.WasPluggedIn[i])
             {
-                a.LastPlugInMs = now;
-                a.AllocatedChargeMaMs = 0;
+                a.LastPlugInMs[i] = now;
+                a.AllocatedChargeMaMs[i] = 0;
                 // No welcome for a car that was already there when we first saw the charger.
-                a.WelcomeUntilMs = a.Observed && run.Config.PlugInTimeMs > 0 ? WelcomePending : ChargerAllocation.Never;
+                a.WelcomeUntilMs[i] = a.Observed[i] && run.Config.PlugInTimeMs > 0 ? WelcomePending : ChargerAllocation.Never;
             }
             if (!plugged)
             {
-                a.WelcomeUntilMs = ChargerAllocation.Never;
-                a.LastWakeupMs = ChargerAllocation.Never;
-                a.LastPhaseSwitchMs = ChargerAllocation.Never;
-                a.AllocatedChargeMaMs = 0;
-                a.WasProbablyFull = false;
+                a.WelcomeUntilMs[i] = ChargerAllocation.Never;
+                a.LastWakeupMs[i] = ChargerAllocation.Never;
+                a.LastPhaseSwitchMs[i] = ChargerAllocation.Never;
+                a.AllocatedChargeMaMs[i] = 0;
+                a.WasProbablyFull[i] = false;
             }
-            bool enteredCharging = o.State == VehicleState.Charging && a.LastState != VehicleState.Charging;
-            bool stoppedCharging = a.LastState == VehicleState.Charging && o.State == VehicleState.Ready;
-            if (a.Observed && (enteredCharging || stoppedCharging))
-                a.LastPhaseSwitchMs = now; // some cars restart after a phase switch even when full
-            a.WasPluggedIn = plugged;
-            a.LastState = o.State;
-            a.Observed = true;
+            bool enteredCharging = o.State[i] == VehicleState.Charging && a.LastState[i] != VehicleState.Charging;
+            bool stoppedCharging = a.LastState[i] == VehicleState.Charging && o.State[i] == VehicleState.Ready;
+            if (a.Observed[i] && (enteredCharging || stoppedCharging))
+                a.LastPhaseSwitchMs[i] = now; // some cars restart after a phase switch even when full
+            a.WasPluggedIn[i] = plugged;
+            a.LastState[i] = o.State[i];
+            a.Observed[i] = true;
         }
 
         /// <summary>Welcome charge granted but not started: its end is set when the charger gets phases.</summary>
         public const long WelcomePending = long.MaxValue;
 
-        static int Requested(AllocatorConfig config, ChargerObservation o, ChargerAllocation a, long now)
+        static int Requested(AllocatorConfig config, ObservationTable o, AllocationTable a, int i, long now)
         {
-            int supported = Ints.Min(o.SupportedCurrent, AllocatorConfig.MaxChargerCurrent);
-            if (now < a.UseSupportedUntilMs)
+            int supported = Ints.Min(o.SupportedCurrent[i], AllocatorConfig.MaxChargerCurrent);
+            if (now < a.UseSupportedUntilMs[i])
                 return supported; // fast ramp-up: let the car show what it can take
-            if (o.State != VehicleState.Charging || o.TimeSinceStateChangeMs < config.RequestedCurrentThresholdMs)
+            if (o.State[i] != VehicleState.Charging || o.TimeSinceStateChangeMs[i] < config.RequestedCurrentThresholdMs)
                 return supported;
 
-            float l1 = o.LineCurrent1, l2 = o.LineCurrent2, l3 = o.LineCurrent3;
+            float l1 = o.LineCurrent1[i], l2 = o.LineCurrent2[i], l3 = o.LineCurrent3[i];
             int measured;
             if (float.IsNaN(l1) || float.IsNaN(l2) || float.IsNaN(l3))
                 measured = AllocatorConfig.MaxChargerCurrent; // NaN: no meter

@@ -15,76 +15,76 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 run.UsersPerPhase[p] = 0;
             for (int j = 0; j < run.Count; j++)
             {
-                ChargerAllocation b = run.Allocations[j];
+                int used = run.Plan.Current[j] > 0 ? run.UsedPhases(j) : 0;
                 for (int p = Phase.L1; p <= Phase.L3; p++)
-                    if (b.Current > 0 && Cost.Uses(p, b.Phases, run.RotationOf(j)))
+                    if ((used & (1 << p)) != 0)
                         run.UsersPerPhase[p]++;
             }
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
+                AllocationTable a = run.Plan;
                 if (!run.IsFree(i))
                     continue;
-                if (a.Phases == 0)
+                if (a.Phases[i] == 0)
                     ExplainZero(run, i, a);
                 else
                     ExplainCurrent(run, i, a);
             }
         }
 
-        static void ExplainZero(AllocationRun run, int i, ChargerAllocation a)
+        static void ExplainZero(AllocationRun run, int i, AllocationTable a)
         {
-            ChargerObservation o = run.Observations[i];
-            if (!o.IsPluggedIn)
-                a.SetReason(AllocationReason.NoVehicle);
-            else if (o.SupportedCurrent == 0)
-                a.SetReason(AllocationReason.NotSupported);
-            else if (a.Reason != AllocationReason.None)
+            ObservationTable o = run.Seen;
+            if (o.State[i] == VehicleState.NotConnected)
+                a.SetReason(i, AllocationReason.NoVehicle);
+            else if (o.SupportedCurrent[i] == 0)
+                a.SetReason(i, AllocationReason.NotSupported);
+            else if (a.Reason[i] != AllocationReason.None)
                 return;
-            else if (a.ProbablyFull)
-                a.SetReason(AllocationReason.ProbablyFull);
+            else if (a.ProbablyFull[i])
+                a.SetReason(i, AllocationReason.ProbablyFull);
             else
-                a.SetReason(AllocationReason.NotChargingAnymore);
+                a.SetReason(i, AllocationReason.NotChargingAnymore);
         }
 
-        static void ExplainCurrent(AllocationRun run, int i, ChargerAllocation a)
+        static void ExplainCurrent(AllocationRun run, int i, AllocationTable a)
         {
-            switch (a.Reason)
+            switch (a.Reason[i])
             {
                 case AllocationReason.WelcomeCharge:
                 case AllocationReason.WakingUp:
                 case AllocationReason.BalancedLoad:
                     return;
             }
-            int supported = run.Observations[i].SupportedCurrent;
-            if (a.Current >= supported || a.Current >= AllocatorConfig.MaxChargerCurrent)
+            int supported = run.Seen.SupportedCurrent[i];
+            if (a.Current[i] >= supported || a.Current[i] >= AllocatorConfig.MaxChargerCurrent)
             {
-                a.SetReason(AllocationReason.SupportedByCharger);
+                a.SetReason(i, AllocationReason.SupportedByCharger);
                 return;
             }
             int target = ShareStage.Target(run, i, true);
-            if (a.Current > target)
+            if (a.Current[i] > target)
             {
-                a.SetReason(AllocationReason.LeftOver);
+                a.SetReason(i, AllocationReason.LeftOver);
                 return;
             }
-            if (a.Current == target)
+            if (a.Current[i] == target)
             {
-                if (!a.IsCharging)
-                    a.SetReason(AllocationReason.EnableCurrent);
-                else if (run.NowMs < a.UseSupportedUntilMs)
-                    a.SetReason(AllocationReason.FastRampUp);
+                if (!a.IsCharging[i])
+                    a.SetReason(i, AllocationReason.EnableCurrent);
+                else if (run.NowMs < a.UseSupportedUntilMs[i])
+                    a.SetReason(i, AllocationReason.FastRampUp);
                 else
-                    a.SetReason(AllocationReason.VehicleLimit);
+                    a.SetReason(i, AllocationReason.VehicleLimit);
                 return;
             }
             int phase = run.TightestPhase(i);
-            if (a.Current == run.Config.MinimumFor(a.Phases) && run.Remaining[phase] <= 0)
-                a.SetReason(AllocationReason.Minimum, phase, ChargerAllocation.Never);
+            if (a.Current[i] == run.Config.MinimumFor(a.Phases[i]) && run.Remaining[phase] <= 0)
+                a.SetReason(i, AllocationReason.Minimum, phase, ChargerAllocation.Never);
             else if (run.UsersPerPhase[phase] > 1)
-                a.SetReason(AllocationReason.FairShare, phase, ChargerAllocation.Never);
+                a.SetReason(i, AllocationReason.FairShare, phase, ChargerAllocation.Never);
             else
-                a.SetReason(AllocationReason.PhaseLimit, phase, ChargerAllocation.Never);
+                a.SetReason(i, AllocationReason.PhaseLimit, phase, ChargerAllocation.Never);
         }
     }
 }

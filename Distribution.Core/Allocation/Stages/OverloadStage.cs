@@ -15,15 +15,18 @@ namespace ChargeManager.Distribution.Allocation.Stages
         public static void Run(AllocationRun run)
         {
             run.RecomputeWindowMin();
+            if (run.WindowMin[Phase.L1] <= run.Limit[Phase.L1] && run.WindowMin[Phase.L2] <= run.Limit[Phase.L2]
+                && run.WindowMin[Phase.L3] <= run.Limit[Phase.L3])
+                return; // nothing to shed: the usual run, and on nanoCLR the fairness keys and their sort are most of this stage
             int n = 0;
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
-                if (!run.IsFree(i) || a.Phases == 0)
+                AllocationTable a = run.Plan;
+                if (!run.IsFree(i) || a.Phases[i] == 0)
                     continue;
                 run.Order[n++] = i;
-                run.Key[i] = WelcomeChargeStage.IsWelcome(a)
-                    ? WelcomeGroup + Ints.Max(a.LastPlugInMs, -WelcomeGroup + 1)
+                run.Key[i] = a.Reason[i] == AllocationReason.WelcomeCharge
+                    ? WelcomeGroup + Ints.Max(a.LastPlugInMs[i], -WelcomeGroup + 1)
                     : -run.FairnessKey(i);
             }
             IndexSort.Ascending(run.Order, n, run.Key);
@@ -33,12 +36,12 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 for (int k = 0; k < n && run.WindowMin[p] > run.Limit[p]; k++)
                 {
                     int i = run.Order[k];
-                    ChargerAllocation a = run.Allocations[i];
-                    if (a.Phases == 0 || !Cost.Uses(p, a.Phases, run.RotationOf(i)))
+                    AllocationTable a = run.Plan;
+                    if (a.Phases[i] == 0 || !Cost.Uses(p, a.Phases[i], run.Seen.Rotation[i]))
                         continue;
-                    Cost.Add(run.WindowMin, 0, run.Config.MinimumFor(a.Phases), a.Phases, run.RotationOf(i), -1);
-                    a.Phases = 0;
-                    a.SetReason(AllocationReason.PhaseOverload, p, ChargerAllocation.Never);
+                    Cost.Add(run.WindowMin, 0, run.Config.MinimumFor(a.Phases[i]), a.Phases[i], run.Seen.Rotation[i], -1);
+                    a.Phases[i] = 0;
+                    a.SetReason(i, AllocationReason.PhaseOverload, p, ChargerAllocation.Never);
                 }
             }
         }

@@ -17,32 +17,32 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 wanted[p] = 0;
             for (int j = 0; j < run.Count; j++)
             {
-                ChargerAllocation b = run.Allocations[j];
-                if (b.Phases > 0)
-                    Cost.Add(wanted, 0, Wanted(b), b.Phases, run.RotationOf(j), 1);
+                AllocationTable b = run.Plan;
+                if (b.Phases[j] > 0)
+                    Cost.Add(wanted, 0, Wanted(b, j), b.Phases[j], run.Seen.Rotation[j], 1);
             }
 
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
-                if (!run.IsFree(i) || a.Phases != 1 || a.PinnedPhases != 0 || !Rotation.IsKnown(run.RotationOf(i)))
+                AllocationTable a = run.Plan;
+                if (!run.IsFree(i) || a.Phases[i] != 1 || a.PinnedPhases[i] != 0 || !Rotation.IsKnown(run.Seen.Rotation[i]))
                     continue;
-                if (a.PreviousPhases > 0 && !run.MaySwitch(i))
+                if (a.PreviousPhases[i] > 0 && !run.MaySwitch(i))
                     continue;
                 if (run.PhaseBlockingStart(i, 3, true, 1) != 0 || !SpareOnNewPhases(run, i))
                     continue;
-                PhaseRotation rotation = run.RotationOf(i);
+                PhaseRotation rotation = run.Seen.Rotation[i];
                 Cost.Add(run.WindowMin, 0, run.Config.MinimumFor(1), 1, rotation, -1);
                 Cost.Add(run.WindowMin, 0, run.Config.MinimumFor(3), 3, rotation, 1);
-                Cost.Add(wanted, 0, Wanted(a), 1, rotation, -1);
-                Cost.Add(wanted, 0, Wanted(a), 3, rotation, 1);
-                a.Phases = 3;
+                Cost.Add(wanted, 0, Wanted(a, i), 1, rotation, -1);
+                Cost.Add(wanted, 0, Wanted(a, i), 3, rotation, 1);
+                a.Phases[i] = 3;
             }
         }
 
-        static int Wanted(ChargerAllocation b)
+        static int Wanted(AllocationTable b, int j)
         {
-            return b.Held ? b.Current : b.RequestedCurrent;
+            return b.Held[j] ? b.Current[j] : b.RequestedCurrent[j];
         }
 
         /// <summary>
@@ -51,7 +51,7 @@ namespace ChargeManager.Distribution.Allocation.Stages
         /// </summary>
         static bool SpareOnNewPhases(AllocationRun run, int charger)
         {
-            int own = Rotation.GridPhaseOfP1(run.RotationOf(charger));
+            int own = Rotation.GridPhaseOfP1(run.Seen.Rotation[charger]);
             for (int p = Phase.L1; p <= Phase.L3; p++)
                 if (p != own && run.WindowMax[p] + run.Config.MinimumFor(3) > run.Limit[p])
                     return false;

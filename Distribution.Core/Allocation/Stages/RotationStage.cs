@@ -19,11 +19,11 @@ namespace ChargeManager.Distribution.Allocation.Stages
             long waitingSince = run.NowMs - run.Config.AllocationIntervalMs;
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
-                if (!run.IsFree(i) || !a.WantsToCharge || a.Phases > 0 || a.LastPlugInMs > waitingSince || !run.MaySwitch(i))
+                AllocationTable a = run.Plan;
+                if (!run.IsFree(i) || !a.WantsToCharge[i] || a.Phases[i] > 0 || a.LastPlugInMs[i] > waitingSince || !run.MaySwitch(i))
                     continue;
-                int phases = a.PinnedPhases == 0 ? 1 : a.PinnedPhases;
-                PhaseRotation rotation = run.RotationOf(i);
+                int phases = a.PinnedPhases[i] == 0 ? 1 : a.PinnedPhases[i];
+                PhaseRotation rotation = run.Seen.Rotation[i];
                 waitsL1 |= Cost.Uses(Phase.L1, phases, rotation);
                 waitsL2 |= Cost.Uses(Phase.L2, phases, rotation);
                 waitsL3 |= Cost.Uses(Phase.L3, phases, rotation);
@@ -32,27 +32,27 @@ namespace ChargeManager.Distribution.Allocation.Stages
 
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
-                if (!run.IsFree(i) || a.Phases == 0)
+                AllocationTable a = run.Plan;
+                if (!run.IsFree(i) || a.Phases[i] == 0)
                     continue;
-                bool wakingUp = a.LastWakeupMs != ChargerAllocation.Never;
-                if (!a.WantsToCharge || wakingUp)
+                bool wakingUp = a.LastWakeupMs[i] != ChargerAllocation.Never;
+                if (!a.WantsToCharge[i] || wakingUp)
                 {
-                    a.Phases = 0;
-                    a.SetReason(a.ProbablyFull ? AllocationReason.ProbablyFull : AllocationReason.NotChargingAnymore);
+                    a.Phases[i] = 0;
+                    a.SetReason(i, a.ProbablyFull[i] ? AllocationReason.ProbablyFull : AllocationReason.NotChargingAnymore);
                     continue;
                 }
-                a.ActiveAtStart = true;
-                if (a.PinnedPhases != 0 && a.PinnedPhases != a.Phases)
-                    a.Phases = a.PinnedPhases;
-                PhaseRotation rotation = run.RotationOf(i);
-                bool onWaitedPhase = (waitsL1 && Cost.Uses(Phase.L1, a.Phases, rotation))
-                    || (waitsL2 && Cost.Uses(Phase.L2, a.Phases, rotation))
-                    || (waitsL3 && Cost.Uses(Phase.L3, a.Phases, rotation));
+                a.ActiveAtStart[i] = true;
+                if (a.PinnedPhases[i] != 0 && a.PinnedPhases[i] != a.Phases[i])
+                    a.Phases[i] = a.PinnedPhases[i];
+                PhaseRotation rotation = run.Seen.Rotation[i];
+                bool onWaitedPhase = (waitsL1 && Cost.Uses(Phase.L1, a.Phases[i], rotation))
+                    || (waitsL2 && Cost.Uses(Phase.L2, a.Phases[i], rotation))
+                    || (waitsL3 && Cost.Uses(Phase.L3, a.Phases[i], rotation));
                 if (rotate && onWaitedPhase && run.MaySwitch(i))
                 {
-                    a.Phases = 0;
-                    a.SetReason(AllocationReason.RotatedOut);
+                    a.Phases[i] = 0;
+                    a.SetReason(i, AllocationReason.RotatedOut);
                 }
             }
         }

@@ -21,44 +21,44 @@ namespace ChargeManager.Distribution.Allocation.Stages
             int n = 0;
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
-                if (!run.IsFree(i) || a.Phases > 0 || a.LastWakeupMs == ChargerAllocation.Never)
+                AllocationTable a = run.Plan;
+                if (!run.IsFree(i) || a.Phases[i] > 0 || a.LastWakeupMs[i] == ChargerAllocation.Never)
                     continue;
-                bool waking = now < a.LastWakeupMs + wakeup;
-                bool mayRetry = now >= a.LastWakeupMs + 2L * wakeup;
+                bool waking = now < a.LastWakeupMs[i] + wakeup;
+                bool mayRetry = now >= a.LastWakeupMs[i] + 2L * wakeup;
                 if (!waking && !mayRetry)
                     continue;
-                if (!run.MaySwitch(i) && a.PreviousPhases == 0)
+                if (!run.MaySwitch(i) && a.PreviousPhases[i] == 0)
                 {
-                    a.SetReason(AllocationReason.HysteresisBlocks, 0, run.SwitchAllowedFromMs(i));
+                    a.SetReason(i, AllocationReason.HysteresisBlocks, 0, run.SwitchAllowedFromMs(i));
                     continue;
                 }
                 run.Order[n++] = i;
-                run.Key[i] = waking ? WakingGroup - a.LastWakeupMs / 2 : RetryGroup + a.LastWakeupMs / 2;
+                run.Key[i] = waking ? WakingGroup - a.LastWakeupMs[i] / 2 : RetryGroup + a.LastWakeupMs[i] / 2;
             }
             IndexSort.Ascending(run.Order, n, run.Key);
 
             for (int k = 0; k < n; k++)
             {
                 int i = run.Order[k];
-                ChargerAllocation a = run.Allocations[i];
-                int phases = a.PinnedPhases != 0 ? a.PinnedPhases : Rotation.IsKnown(run.RotationOf(i)) ? 1 : 3;
+                AllocationTable a = run.Plan;
+                int phases = a.PinnedPhases[i] != 0 ? a.PinnedPhases[i] : Rotation.IsKnown(run.Seen.Rotation[i]) ? 1 : 3;
                 int enable = run.Config.EnableCurrentFor(phases, true);
                 if (!Fits(run, i, enable, phases))
                 {
-                    if (a.Reason == AllocationReason.None)
-                        a.SetReason(AllocationReason.ProbablyFull);
+                    if (a.Reason[i] == AllocationReason.None)
+                        a.SetReason(i, AllocationReason.ProbablyFull);
                     continue;
                 }
-                a.Phases = phases;
+                a.Phases[i] = phases;
                 run.Grant(i, enable);
-                a.SetReason(AllocationReason.WakingUp);
+                a.SetReason(i, AllocationReason.WakingUp);
             }
         }
 
         static bool Fits(AllocationRun run, int i, int current, int phases)
         {
-            PhaseRotation rotation = run.RotationOf(i);
+            PhaseRotation rotation = run.Seen.Rotation[i];
             for (int p = Phase.L1; p <= Phase.L3; p++)
                 if (Cost.On(p, current, phases, rotation) > Ints.Max(run.Remaining[p], 0))
                     return false;

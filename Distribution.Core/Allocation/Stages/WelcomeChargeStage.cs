@@ -11,15 +11,15 @@ namespace ChargeManager.Distribution.Allocation.Stages
         {
             for (int i = 0; i < run.Count; i++)
             {
-                ChargerAllocation a = run.Allocations[i];
-                if (!run.IsFree(i) || !a.WantsToCharge || a.WelcomeUntilMs <= run.NowMs)
+                AllocationTable a = run.Plan;
+                if (!run.IsFree(i) || !a.WantsToCharge[i] || a.WelcomeUntilMs[i] <= run.NowMs)
                     continue;
-                if (a.Phases == 0)
-                    a.Phases = a.PinnedPhases == 0 ? 1 : a.PinnedPhases;
-                long until = a.WelcomeUntilMs == DemandStage.WelcomePending
+                if (a.Phases[i] == 0)
+                    a.Phases[i] = a.PinnedPhases[i] == 0 ? 1 : a.PinnedPhases[i];
+                long until = a.WelcomeUntilMs[i] == DemandStage.WelcomePending
                     ? run.NowMs + run.Config.PlugInTimeMs
-                    : a.WelcomeUntilMs;
-                a.SetReason(AllocationReason.WelcomeCharge, 0, until);
+                    : a.WelcomeUntilMs[i];
+                a.SetReason(i, AllocationReason.WelcomeCharge, 0, until);
             }
         }
 
