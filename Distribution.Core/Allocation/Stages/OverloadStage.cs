@@ -5,8 +5,11 @@ namespace ChargeManager.Distribution.Allocation.Stages
 {
     /// <summary>
     /// Stage 3: while the minimums of the chargers that have phases exceed a phase's limit, shed
-    /// chargers on that phase: the one with the most charge per time plugged in first, welcome
-    /// charges last. Phase limits are hard, so no hysteresis applies here.
+    /// chargers, as few as it takes: first one whose pause alone brings every phase within its limit,
+    /// else the one that removes the most excess, and among equals the one with the most charge per
+    /// time plugged in, welcome charges last. (Shedding in fairness order alone paused two chargers on
+    /// one phase where pausing a three-phase one would have been enough; each then waited out its
+    /// own hysteresis.) Phase limits are hard, so no hysteresis applies here.
     /// </summary>
     public static class OverloadStage
     {
@@ -28,19 +31,74 @@ namespace ChargeManager.Distribution.Allocation.Stages
             }
             IndexSort.Ascending(run.Order, n, run.Key);
 
-            for (int p = Phase.L1; p <= Phase.L3; p++)
+            for (int guard = 0; guard < n; guard++)
             {
-                for (int k = 0; k < n && run.WindowMin[p] > run.Limit[p]; k++)
+                if (!Overloaded(run))
+                    return;
+                int pick = -1, pickPhase = 0;
+                for (int k = 0; k < n && pick < 0; k++)
                 {
                     int i = run.Order[k];
-                    ChargerAllocation a = run.Allocations[i];
-                    if (a.Phases == 0 || !Cost.Uses(p, a.Phases, run.RotationOf(i)))
-                        continue;
-                    Cost.Add(run.WindowMin, 0, run.Config.MinimumFor(a.Phases), a.Phases, run.RotationOf(i), -1);
-                    a.Phases = 0;
-                    a.SetReason(AllocationReason.PhaseOverload, p, ChargerAllocation.Never);
+                    if (run.Allocations[i].Phases != 0 && Excess(run, i, true) == 0)
+                        pick = i;
                 }
+                if (pick < 0)
+                {
+                    // No single pause is enough: the one that removes the most (the first in the order among equals).
+                    long best = 0;
+                    for (int k = 0; k < n; k++)
+                    {
+                        int i = run.Order[k];
+                        if (run.Allocations[i].Phases == 0)
+                            continue;
+                        long removes = Excess(run, i, false);
+                        if (removes > best)
+                        {
+                            best = removes;
+                            pick = i;
+                        }
+                    }
+                }
+                if (pick < 0)
+                    return; // what is left over the limit is not ours to shed (held chargers)
+                ChargerAllocation shed = run.Allocations[pick];
+                PhaseRotation rotation = run.RotationOf(pick);
+                for (int p = Phase.L1; p <= Phase.L3 && pickPhase == 0; p++)
+                    if (run.WindowMin[p] > run.Limit[p] && Cost.Uses(p, shed.Phases, rotation))
+                        pickPhase = p;
+                Cost.Add(run.WindowMin, 0, run.Config.MinimumFor(shed.Phases), shed.Phases, rotation, -1);
+                shed.Phases = 0;
+                shed.SetReason(AllocationReason.PhaseOverload, pickPhase, ChargerAllocation.Never);
             }
+        }
+
+        static bool Overloaded(AllocationRun run)
+        {
+            for (int p = Phase.L1; p <= Phase.L3; p++)
+                if (run.WindowMin[p] > run.Limit[p])
+                    return true;
+            return false;
+        }
+
+        /// <summary>
+        /// left: the excess (mA, summed over the phases) still over the limits were the charger paused;
+        /// otherwise how much of the excess its pause removes.
+        /// </summary>
+        static long Excess(AllocationRun run, int charger, bool left)
+        {
+            ChargerAllocation a = run.Allocations[charger];
+            int minimum = run.Config.MinimumFor(a.Phases);
+            PhaseRotation rotation = run.RotationOf(charger);
+            long sum = 0;
+            for (int p = Phase.L1; p <= Phase.L3; p++)
+            {
+                int excess = run.WindowMin[p] - run.Limit[p];
+                if (excess <= 0)
+                    continue;
+                int own = Cost.On(p, minimum, a.Phases, rotation);
+                sum += left ? Ints.Max(excess - own, 0) : Ints.Min(excess, own);
+            }
+            return sum;
         }
     }
 }
