@@ -1,5 +1,6 @@
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Phases;
+using ChargeManager.Simulation;
 
 namespace ChargeManager.Scenarios;
 
@@ -40,22 +41,32 @@ public static class ScenarioRunner
         public VehicleState State = VehicleState.NotConnected;
     }
 
+    /// <summary>A scenario's car: when it is there, and the car itself (the model shared with GroupSimulation).</summary>
     sealed class Car
     {
         public CarSpec Spec;
-        public bool Present, Full, EverCharged, Drawing;
-        public int Draw, Target;
-        public long TargetSinceMs, StartAtMs = long.MaxValue;
-        public double Wh, PresentS;
+        public SimulatedCar Model;
+        public bool Present;
+        public double PresentS;
         public long ArrivedMs;
         public double WaitS = -1;
-        public int Switches;
+        public bool Full => Model.Full;
+        public int Draw => Model.Draw;
+        public double Wh => Model.Wh;
     }
 
     public static (Metrics metrics, List<Sample> samples) Run(Scenario s, IPolicy policy)
     {
         var chargers = s.Chargers.Select(c => new Charger { Spec = c, Phases = c.Phases }).ToArray();
-        var cars = s.Cars.Select(c => new Car { Spec = c }).ToArray();
+        var cars = s.Cars.Select(c => new Car
+        {
+            Spec = c,
+            Model = new SimulatedCar
+            {
+                MaxCurrent = c.MaxCurrent, Phases = c.Phases, WantsWh = c.EnergyKwh * 1000,
+                StartDelayMs = c.StartDelayS * 1000, FollowMs = c.FollowS * 1000, RiseMs = 1000,
+            },
+        }).ToArray();
         var m = new Metrics { Policy = policy.Name };
         var samples = new List<Sample>();
         int n = chargers.Length;
@@ -91,8 +102,7 @@ public static class ScenarioRunner
                 var c = chargers[car.Spec.Charger];
                 bool present = now >= car.Spec.ArriveS * 1000L && now < car.Spec.LeaveS * 1000L;
                 if (present && !car.Present) { car.Present = true; car.ArrivedMs = now; c.State = VehicleState.Ready; c.StateSinceMs = now; }
-                if (!present && car.Present) { car.Present = false; car.Draw = 0; c.State = VehicleState.NotConnected; c.StateSinceMs = now; }
-                if (car.Present && !car.Full && car.Wh >= car.Spec.EnergyKwh * 1000) { car.Full = true; car.Draw = 0; c.State = VehicleState.Ready; }
+                if (!present && car.Present) { car.Present = false; car.Model.Reset(); c.State = VehicleState.NotConnected; c.StateSinceMs = now; }
             }
 
             // Slots take the commands that have arrived; the car follows its slot.
@@ -181,7 +191,7 @@ public static class ScenarioRunner
         m.JainEnergy = Jain(cars.Select(c => c.Wh / (c.Spec.EnergyKwh * 1000)));
         m.LongestWaitS = cars.Max(c => c.WaitS < 0 ? c.PresentS : c.WaitS);
         double carHours = cars.Sum(c => c.PresentS) / 3600;
-        m.ChurnPerCarHour = carHours > 0 ? cars.Sum(c => c.Switches) / carHours : 0;
+        m.ChurnPerCarHour = carHours > 0 ? cars.Sum(c => c.Model.Switches) / carHours : 0;
         m.MaxComplyS = comply.Count > 0 ? comply.Max() : 0;
         m.MeanComplyS = comply.Count > 0 ? comply.Average() : 0;
         return (m, samples);
@@ -194,28 +204,9 @@ public static class ScenarioRunner
     static void StepCar(Car car, Charger c, long now)
     {
         car.PresentS += StepMs / 1000.0;
-        int target = car.Full || c.Slot < 6000 ? 0 : Math.Min(c.Slot, car.Spec.MaxCurrent);
-        if (target > 0 && car.Draw == 0 && car.StartAtMs == long.MaxValue)
-            car.StartAtMs = now + car.Spec.StartDelayS * 1000L;
-        if (target == 0)
-            car.StartAtMs = long.MaxValue;
-        if (target != car.Target) { car.Target = target; car.TargetSinceMs = now; }
-        if (car.Draw == 0 && target > 0)
-        {
-            if (now >= car.StartAtMs) car.Draw = target;
-        }
-        else if (target < car.Draw)
-        {
-            if (now - car.TargetSinceMs >= car.Spec.FollowS * 1000L) car.Draw = target; // cars need seconds to follow
-        }
-        else if (target > car.Draw && now - car.TargetSinceMs >= 1000)
-            car.Draw = target;
-        bool drawing = car.Draw > 0;
-        if (drawing != car.Drawing) { car.Switches++; car.Drawing = drawing; }
+        bool drawing = car.Model.Step(now, c.Slot, c.Phases, 6000, StepMs);
         if (drawing && car.WaitS < 0) car.WaitS = (now - car.ArrivedMs) / 1000.0;
         c.State = drawing ? VehicleState.Charging : VehicleState.Ready;
-        int phases = Math.Min(car.Spec.Phases, c.Phases);
-        car.Wh += car.Draw / 1000.0 * 230 * phases * StepMs / 3_600_000.0;
     }
 
     static int Rotation(Charger c) => c.Spec.Rotation == 0 ? 1 : c.Spec.Rotation; // the physical wiring, known or not to the manager
