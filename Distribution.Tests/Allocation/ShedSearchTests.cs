@@ -132,4 +132,24 @@ public class ShedSearchTests
             o.LineCurrent3 = meter[i] == 0 ? float.NaN : meter[i] == 2 || o.ReportedPhases == 1 ? 0f : amps;
         }
     }
+
+    /// <summary>Shedding picks one charger per step from all that have phases; a deep drop at 1024 chargers stays cheap.</summary>
+    [Fact]
+    public void ADeepDropAt1024Chargers_ShedsWithinMilliseconds()
+    {
+        var bench = new AllocatorBench(1024);
+        for (int i = 0; i < 1024; i++)
+            bench.Set(i, VehicleState.Charging, i % 3 == 0 ? 1 : 3, rotation: (PhaseRotation)(i % 7));
+        bench.Run(1024 * 9000);
+        Assert.Equal(1024, bench.Active());
+        bench.Advance(1000);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        bench.Run(30_000);
+        watch.Stop();
+        output.WriteLine($"1024 chargers, drop to 30 A: {bench.Active()} kept, {watch.Elapsed.TotalMilliseconds:0.0} ms");
+        for (int p = Phase.L1; p <= Phase.L3; p++)
+            Assert.True(bench.PhaseSum(p) <= 30_000);
+        Assert.True(bench.Active() >= 4);
+        Assert.True(watch.Elapsed.TotalMilliseconds < 500, $"{watch.Elapsed.TotalMilliseconds} ms");
+    }
 }

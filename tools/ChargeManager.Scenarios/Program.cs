@@ -5,20 +5,22 @@ using ChargeManager.Distribution;
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Scenarios;
 
-// dotnet run -c Release --project tools/ChargeManager.Scenarios [-- --out DIR] [--scenarios DIR] [--latency] [--per-car] [--ours-only]
+// dotnet run -c Release --project tools/ChargeManager.Scenarios [-- --out DIR] [--scenarios DIR] [--latency] [--per-car] [--ours-only] [--trace NAME]
 // Runs every scenario through our core and the two baselines; writes DIR/report.md (the table, the
 // allocator figures, with --latency also the end-to-end limit latency, about 5 minutes of real time)
 // and DIR/<scenario>.svg (our run, per phase). Default DIR: scenario-report.
 string output = "scenario-report", folder = Path.Combine(AppContext.BaseDirectory, "scenarios");
 bool latency = false, perCar = false, oursOnly = false;
+string trace = null;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--latency") latency = true;
     else if (args[i] == "--per-car") perCar = true;
+    else if (args[i] == "--trace" && i + 1 < args.Length) trace = args[++i]; // our run of the scenarios named so: each charger's draw (A, over its phases) every 30 s
     else if (args[i] == "--ours-only") oursOnly = true; // quick look while tuning: no baselines, no allocator figures
     else if (args[i] == "--out" && i + 1 < args.Length) output = args[++i];
     else if (args[i] == "--scenarios" && i + 1 < args.Length) folder = args[++i];
-    else { Console.Error.WriteLine("usage: [--out DIR] [--scenarios DIR] [--latency] [--per-car] [--ours-only]"); return 2; }
+    else { Console.Error.WriteLine("usage: [--out DIR] [--scenarios DIR] [--latency] [--per-car] [--ours-only] [--trace NAME]"); return 2; }
 }
 Directory.CreateDirectory(output);
 var report = new StringBuilder();
@@ -46,6 +48,9 @@ foreach (var file in Directory.GetFiles(folder, "*.json").OrderBy(f => f))
         if (policy is CorePolicy)
             File.WriteAllText(Path.Combine(output, Path.GetFileNameWithoutExtension(file) + ".svg"), SvgPlot.Render(scenario.Name, samples));
         Console.WriteLine($"{scenario.Name,-28} {m.Policy,-14} overshoot {F(m.PeakOvershootA, "0.0"),5} A  energy {F(m.EnergyKwh, "0.00"),7} kWh  Jain power {F(m.JainCurrent, "0.000")} energy {F(m.JainEnergy, "0.000")}  churn {F(m.ChurnPerCarHour, "0.0")}");
+        if (trace != null && scenario.Name.Contains(trace) && policy is CorePolicy)
+            foreach (var sample in samples)
+                Console.WriteLine($"  t {sample.TimeS,6} s  limit {sample.Limit[1] / 1000,3} A |" + string.Join("", sample.Draw.Select(d => ((d[1] + d[2] + d[3]) / 1000).ToString().PadLeft(4))));
         if (perCar)
             Console.WriteLine("  kWh per car: " + string.Join(" ", m.CarKwh.Select(k => F(k))));
     }

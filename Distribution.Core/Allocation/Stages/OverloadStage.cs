@@ -36,7 +36,9 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 if (!Overloaded(run))
                     return;
                 int pick = -1, pickPhase = 0;
-                for (int k = 0; k < n && pick < 0; k++)
+                // One pause frees at most the larger minimum per phase: beyond that, no need to look for one that is enough.
+                bool oneMayDo = LargestExcess(run) <= Ints.Max(run.Config.MinimumCurrent3p, run.Config.MinimumCurrent1p);
+                for (int k = 0; k < n && pick < 0 && oneMayDo; k++)
                 {
                     int i = run.Order[k];
                     if (run.Allocations[i].Phases != 0 && Excess(run, i, true) == 0)
@@ -70,6 +72,14 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 shed.Phases = 0;
                 shed.SetReason(AllocationReason.PhaseOverload, pickPhase, ChargerAllocation.Never);
             }
+        }
+
+        static int LargestExcess(AllocationRun run)
+        {
+            int largest = 0;
+            for (int p = Phase.L1; p <= Phase.L3; p++)
+                largest = Ints.Max(largest, run.WindowMin[p] - run.Limit[p]);
+            return largest;
         }
 
         static bool Overloaded(AllocationRun run)
