@@ -1,6 +1,7 @@
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Phases;
 using ChargeManager.Distribution.Tests.Support;
+using ChargeManager.Simulation;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -151,5 +152,80 @@ public class ShedSearchTests
             Assert.True(bench.PhaseSum(p) <= 30_000);
         Assert.True(bench.Active() >= 4);
         Assert.True(watch.Elapsed.TotalMilliseconds < 500, $"{watch.Elapsed.TotalMilliseconds} ms");
+    }
+
+    /// <summary>
+    /// The same search over the whole group as the device runs it (GroupSimulation: simulated
+    /// chargers and cars, delayed commands, meters as the cars draw, invariants at every step):
+    /// cars charge for a while at a high limit, sometimes a car plugs in (welcome charge), then the
+    /// limit drops; the plan right after the drop pauses no more chargers than the fewest that make
+    /// the minimums fit.
+    /// </summary>
+    [Fact]
+    public void OverTheWholeGroup_ALowerLimitPausesTheFewest()
+    {
+        int cases = Environment.GetEnvironmentVariable("CM_LONG") == "1" ? 10_000 : 1000;
+        int found = 0, drops = 0;
+        string first = null;
+        for (int seed = 0; seed < cases; seed++)
+        {
+            var random = new Random(seed);
+            int n = random.Next(2, 6);
+            var config = new AllocatorConfig { MinimumCurrent3p = random.Next(2) == 0 ? 6000 : 9200 };
+            var chargers = new SimulatedCharger[n];
+            for (int i = 0; i < n; i++)
+            {
+                chargers[i] = new SimulatedCharger
+                {
+                    Rotation = (PhaseRotation)random.Next(0, 7),
+                    Switchable = random.Next(4) == 0,
+                    WiredPhases = random.Next(2) == 0 ? 1 : 3,
+                    CarOnePhase = random.Next(3) == 0,
+                    CarMaxCurrent = random.Next(6, 33) * 1000,
+                    NetworkDelayMs = random.Next(1, 200),
+                };
+            }
+            int welcome = random.Next(3) == 0 ? random.Next(n) : -1;
+            for (int i = 0; i < n; i++)
+                if (i != welcome)
+                    chargers[i].Plug(0, false);
+            var sim = new GroupSimulation(config, chargers, seed);
+            int high = random.Next(20, 64) * 1000;
+            sim.SetLimit(high);
+            sim.Run(random.Next(400, 1200));
+            if (welcome >= 0)
+            {
+                chargers[welcome].Plug(sim.Now, false);
+                sim.Run(random.Next(60, 300));
+            }
+            var d = sim.Distributor;
+            int[] before = Enumerable.Range(0, n).Select(i => d.Allocations[i].Phases).ToArray();
+            int[] limit = { 0, random.Next(0, high / 1000) * 1000, 0, 0 };
+            limit[2] = random.Next(2) == 0 ? limit[1] : random.Next(0, high / 1000) * 1000;
+            limit[3] = random.Next(2) == 0 ? limit[1] : random.Next(0, high / 1000) * 1000;
+            sim.SetLimit(limit[1], limit[2], limit[3]);
+            sim.Run(3);
+            drops++;
+            var active = Enumerable.Range(0, n).Where(i => before[i] > 0).ToArray();
+            int paused = active.Count(i => d.Allocations[i].Phases == 0 && d.Allocations[i].Reason == AllocationReason.PhaseOverload);
+            int fewest = int.MaxValue;
+            for (int mask = 0; mask < 1 << active.Length; mask++)
+            {
+                var load = new int[Phase.VectorLength];
+                for (int k = 0; k < active.Length; k++)
+                    if ((mask & 1 << k) == 0)
+                        Cost.Add(load, 0, config.MinimumFor(before[active[k]]), before[active[k]], chargers[active[k]].Rotation, 1);
+                if (load[1] <= limit[1] && load[2] <= limit[2] && load[3] <= limit[3])
+                    fewest = Math.Min(fewest, System.Numerics.BitOperations.PopCount((uint)mask));
+            }
+            if (paused > fewest)
+            {
+                found++;
+                first ??= $"seed {seed}: limit {limit[1]}/{limit[2]}/{limit[3]} mA: {paused} paused where {fewest} would do: "
+                    + string.Join(", ", Enumerable.Range(0, n).Select(j => $"{j}: {before[j]}p→{d.Allocations[j].Phases}p {d.Allocations[j].Reason} rot {chargers[j].Rotation}"));
+            }
+        }
+        output.WriteLine($"{drops} drops over the whole group, {found} with a needless pause");
+        Assert.True(found == 0, first);
     }
 }
