@@ -31,14 +31,15 @@ public static class ScenarioRunner
 {
     const int StepMs = 100;
 
+    /// <summary>A scenario's charger: the charger model shared with GroupSimulation, and when the runner sent it what.</summary>
     sealed class Charger
     {
         public ChargerSpec Spec;
-        public int Phases, Slot, SlotPhases, Command, CommandPhases;
-        public int DelayMs;                 // network delay of a command to this charger
-        public readonly Queue<(long at, int current, int phases)> InFlight = new();
-        public long NextStateMs, StateSinceMs;
-        public VehicleState State = VehicleState.NotConnected;
+        public SimulatedCharger Sim;
+        public int Command, CommandPhases;  // the last command sent
+        public long NextStateMs;
+        public int Slot => Sim.Applied;
+        public int Phases => Sim.WiredPhases;
     }
 
     /// <summary>A scenario's car: when it is there, and the car itself (the model shared with GroupSimulation).</summary>
@@ -57,7 +58,12 @@ public static class ScenarioRunner
 
     public static (Metrics metrics, List<Sample> samples) Run(Scenario s, IPolicy policy)
     {
-        var chargers = s.Chargers.Select(c => new Charger { Spec = c, Phases = c.Phases }).ToArray();
+        var chargers = s.Chargers.Select(c => new Charger
+        {
+            Spec = c,
+            // Its physical wiring: an unknown rotation (0) is wired as L123; the manager is told the spec's.
+            Sim = new SimulatedCharger { Rotation = (PhaseRotation)(c.Rotation == 0 ? 1 : c.Rotation), Switchable = c.Switchable, WiredPhases = c.Phases },
+        }).ToArray();
         var cars = s.Cars.Select(c => new Car
         {
             Spec = c,
@@ -81,7 +87,7 @@ public static class ScenarioRunner
         {
             policy.Observations[i].Rotation = (PhaseRotation)chargers[i].Spec.Rotation;
             chargers[i].NextStateMs = i * 1000 / Math.Max(n, 1);
-            chargers[i].DelayMs = random.Next(5, 200);
+            chargers[i].Sim.NetworkDelayMs = random.Next(5, 200);
         }
 
         for (long now = 0; now <= s.DurationS * 1000L; now += StepMs)
@@ -101,21 +107,18 @@ public static class ScenarioRunner
             {
                 var c = chargers[car.Spec.Charger];
                 bool present = now >= car.Spec.ArriveS * 1000L && now < car.Spec.LeaveS * 1000L;
-                if (present && !car.Present) { car.Present = true; car.ArrivedMs = now; c.State = VehicleState.Ready; c.StateSinceMs = now; }
-                if (!present && car.Present) { car.Present = false; car.Model.Reset(); c.State = VehicleState.NotConnected; c.StateSinceMs = now; }
+                if (present && !car.Present) { car.Present = true; car.ArrivedMs = now; c.Sim.Car = car.Model; c.Sim.Plug(now, false); }
+                if (!present && car.Present) { car.Present = false; c.Sim.Unplug(now); }
             }
 
             // Slots take the commands that have arrived; the car follows its slot.
             foreach (var c in chargers)
-                while (c.InFlight.Count > 0 && c.InFlight.Peek().at <= now)
-                {
-                    var (_, current, phases) = c.InFlight.Dequeue();
-                    if (current != c.Slot || phases != c.SlotPhases)
-                        c.NextStateMs = Math.Min(c.NextStateMs, now + 300);
-                    c.Slot = current;
-                    c.SlotPhases = phases;
-                    if (c.Spec.Switchable && c.SlotPhases != 0) c.Phases = c.SlotPhases;
-                }
+            {
+                int slot = c.Slot, phases = c.Phases;
+                c.Sim.Receive(now);
+                if (c.Slot != slot || c.Phases != phases)
+                    c.NextStateMs = Math.Min(c.NextStateMs, now + 300); // a changed slot is reported soon
+            }
             foreach (var car in cars.Where(x => x.Present))
                 StepCar(car, chargers[car.Spec.Charger], now);
 
@@ -125,20 +128,9 @@ public static class ScenarioRunner
                 var c = chargers[i];
                 if (now < c.NextStateMs) continue;
                 c.NextStateMs = now + 1000;
-                var car = cars.FirstOrDefault(x => x.Present && x.Spec.Charger == i);
                 var o = policy.Observations[i];
-                o.State = c.State;
-                o.SupportedCurrent = 32000;
-                o.ReportedPhases = c.Phases;
-                o.CanSwitchPhases = c.Spec.Switchable;
-                o.CarStoppedCharging = car != null && car.Full;
-                float amps = car == null ? -0.001f : car.Draw / 1000f;
-                bool onePhase = car != null && (car.Spec.Phases == 1 || c.Phases == 1);
-                o.LineCurrent1 = amps;
-                o.LineCurrent2 = onePhase ? -0.001f : amps;
-                o.LineCurrent3 = onePhase ? -0.001f : amps;
-                o.TimeSinceStateChangeMs = now - c.StateSinceMs;
-                o.AppliedCurrent = c.Slot;
+                c.Sim.WriteObservation(o, now);
+                o.Rotation = (PhaseRotation)c.Spec.Rotation; // what the manager is told
                 policy.StateReceived(i, now);
             }
 
@@ -150,10 +142,11 @@ public static class ScenarioRunner
                 // Round-robin: charger i's turn comes every second at i × 1000/N ms.
                 long offset = i * 1000L / n;
                 bool due = ((now - offset) % 1000 + 1000) % 1000 < StepMs;
-                if (policy.SendsChangesAtOnce || due)
+                // Both also repeat each charger's command once a second (a charger falls back to 0 A after 30 s without one).
+                bool changed = command[i] != c.Command || commandPhases[i] != c.CommandPhases;
+                if ((policy.SendsChangesAtOnce && changed) || due)
                 {
-                    if (command[i] != c.Command || commandPhases[i] != c.CommandPhases)
-                        c.InFlight.Enqueue((now + c.DelayMs, command[i], commandPhases[i]));
+                    c.Sim.Send(now, command[i], commandPhases[i], false);
                     c.Command = command[i];
                     c.CommandPhases = commandPhases[i];
                 }
@@ -204,9 +197,8 @@ public static class ScenarioRunner
     static void StepCar(Car car, Charger c, long now)
     {
         car.PresentS += StepMs / 1000.0;
-        bool drawing = car.Model.Step(now, c.Slot, c.Phases, 6000, StepMs);
-        if (drawing && car.WaitS < 0) car.WaitS = (now - car.ArrivedMs) / 1000.0;
-        c.State = drawing ? VehicleState.Charging : VehicleState.Ready;
+        c.Sim.StepCar(now, 6000, StepMs);
+        if (car.Model.Drawing && car.WaitS < 0) car.WaitS = (now - car.ArrivedMs) / 1000.0;
     }
 
     static int Rotation(Charger c) => c.Spec.Rotation == 0 ? 1 : c.Spec.Rotation; // the physical wiring, known or not to the manager

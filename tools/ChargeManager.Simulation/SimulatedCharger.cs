@@ -15,8 +15,8 @@ public sealed class SimulatedCharger
     public int WiredPhases = 3;          // phases in use (what it reports)
     public int Supported = 32000;
 
-    /// <summary>The car behind it (the model shared with the scenario runner): starts 3 s after it is offered its minimum, follows at once.</summary>
-    public readonly SimulatedCar Car = new SimulatedCar();
+    /// <summary>The car behind it (the model shared with the scenario runner, which plugs in its own cars): by default it starts 3 s after it is offered its minimum and follows at once.</summary>
+    public SimulatedCar Car = new SimulatedCar();
     public int CarMaxCurrent { get => Car.MaxCurrent; set => Car.MaxCurrent = value; }
     public bool CarOnePhase { get => Car.Phases == 1; set => Car.Phases = value ? 1 : 3; }
     public bool CarFull { get => Car.Full; set => Car.Full = value; }
