@@ -5,19 +5,22 @@ using ChargeManager.Distribution;
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Scenarios;
 
-// dotnet run -c Release --project tools/ChargeManager.Scenarios [-- --out DIR] [--scenarios DIR] [--latency]
+// dotnet run -c Release --project tools/ChargeManager.Scenarios [-- --out DIR] [--scenarios DIR] [--latency] [--per-car] [--ours-only] [--trace NAME]
 // Runs every scenario through our core and the two baselines; writes DIR/report.md (the table, the
 // allocator figures, with --latency also the end-to-end limit latency, about 5 minutes of real time)
 // and DIR/<scenario>.svg (our run, per phase). Default DIR: scenario-report.
 string output = "scenario-report", folder = Path.Combine(AppContext.BaseDirectory, "scenarios");
-bool latency = false, perCar = false;
+bool latency = false, perCar = false, oursOnly = false;
+string trace = null;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--latency") latency = true;
     else if (args[i] == "--per-car") perCar = true;
+    else if (args[i] == "--trace" && i + 1 < args.Length) trace = args[++i]; // our run of the scenarios named so: each charger's draw (A, over its phases) every 30 s
+    else if (args[i] == "--ours-only") oursOnly = true; // quick look while tuning: no baselines, no allocator figures
     else if (args[i] == "--out" && i + 1 < args.Length) output = args[++i];
     else if (args[i] == "--scenarios" && i + 1 < args.Length) folder = args[++i];
-    else { Console.Error.WriteLine("usage: [--out DIR] [--scenarios DIR] [--latency] [--per-car]"); return 2; }
+    else { Console.Error.WriteLine("usage: [--out DIR] [--scenarios DIR] [--latency] [--per-car] [--ours-only] [--trace NAME]"); return 2; }
 }
 Directory.CreateDirectory(output);
 var report = new StringBuilder();
@@ -37,18 +40,24 @@ foreach (var file in Directory.GetFiles(folder, "*.json").OrderBy(f => f))
         return 1;
     }
     int n = scenario.Chargers.Count;
-    foreach (IPolicy policy in new IPolicy[] { new CorePolicy(n), new EqualSharePolicy(n), new FirstComePolicy(n) })
+    var policies = oursOnly ? new IPolicy[] { new CorePolicy(n) } : new IPolicy[] { new CorePolicy(n), new EqualSharePolicy(n), new FirstComePolicy(n) };
+    foreach (IPolicy policy in policies)
     {
         var (m, samples) = ScenarioRunner.Run(scenario, policy);
         report.AppendLine($"| {scenario.Name} | {m.Policy} | {F(m.PeakOvershootA, "0.0")} / {F(m.OvershootAs, "0")} | {F(m.MaxComplyS, "0.0")} | {F(m.EnergyKwh, "0.0")} | {F(m.DemandMet)} | {F(m.Utilisation)} | {F(m.JainCurrent)} | {F(m.JainEnergy)} | {F(m.LongestWaitS / 60, "0")} | {F(m.ChurnPerCarHour, "0.0")} | {F(m.PeakImbalanceA, "0")} |");
         if (policy is CorePolicy)
             File.WriteAllText(Path.Combine(output, Path.GetFileNameWithoutExtension(file) + ".svg"), SvgPlot.Render(scenario.Name, samples));
-        Console.WriteLine($"{scenario.Name,-28} {m.Policy,-14} overshoot {F(m.PeakOvershootA, "0.0"),5} A  energy {F(m.EnergyKwh, "0.0"),7} kWh  Jain {F(m.JainEnergy)}");
+        Console.WriteLine($"{scenario.Name,-28} {m.Policy,-14} overshoot {F(m.PeakOvershootA, "0.0"),5} A  energy {F(m.EnergyKwh, "0.00"),7} kWh  Jain power {F(m.JainCurrent, "0.000")} energy {F(m.JainEnergy, "0.000")}  churn {F(m.ChurnPerCarHour, "0.0")}");
+        if (trace != null && scenario.Name.Contains(trace) && policy is CorePolicy)
+            foreach (var sample in samples)
+                Console.WriteLine($"  t {sample.TimeS,6} s  limit {sample.Limit[1] / 1000,3} A |" + string.Join("", sample.Draw.Select(d => ((d[1] + d[2] + d[3]) / 1000).ToString().PadLeft(4))));
         if (perCar)
             Console.WriteLine("  kWh per car: " + string.Join(" ", m.CarKwh.Select(k => F(k))));
     }
 }
 
+if (oursOnly)
+    return 0;
 // The allocator's own figures (the full statistics come from tools/Benchmarks).
 report.AppendLine().AppendLine("| chargers | allocator run (µs, this machine) | bytes allocated per run |").AppendLine("|---|---|---|");
 foreach (int chargers in new[] { 1, 8, 64, 256, 1024 })

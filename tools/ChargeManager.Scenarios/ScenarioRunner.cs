@@ -1,5 +1,6 @@
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Phases;
+using ChargeManager.Simulation;
 
 namespace ChargeManager.Scenarios;
 
@@ -30,32 +31,48 @@ public static class ScenarioRunner
 {
     const int StepMs = 100;
 
+    /// <summary>A scenario's charger: the charger model shared with GroupSimulation, and when the runner sent it what.</summary>
     sealed class Charger
     {
         public ChargerSpec Spec;
-        public int Phases, Slot, SlotPhases, Command, CommandPhases;
-        public int DelayMs;                 // network delay of a command to this charger
-        public readonly Queue<(long at, int current, int phases)> InFlight = new();
-        public long NextStateMs, StateSinceMs;
-        public VehicleState State = VehicleState.NotConnected;
+        public SimulatedCharger Sim;
+        public int Command, CommandPhases;  // the last command sent
+        public long NextStateMs;
+        public int Slot => Sim.Applied;
+        public int Phases => Sim.WiredPhases;
     }
 
+    /// <summary>A scenario's car: when it is there, and the car itself (the model shared with GroupSimulation).</summary>
     sealed class Car
     {
         public CarSpec Spec;
-        public bool Present, Full, EverCharged, Drawing;
-        public int Draw, Target;
-        public long TargetSinceMs, StartAtMs = long.MaxValue;
-        public double Wh, PresentS;
+        public SimulatedCar Model;
+        public bool Present;
+        public double PresentS;
         public long ArrivedMs;
         public double WaitS = -1;
-        public int Switches;
+        public bool Full => Model.Full;
+        public int Draw => Model.Draw;
+        public double Wh => Model.Wh;
     }
 
     public static (Metrics metrics, List<Sample> samples) Run(Scenario s, IPolicy policy)
     {
-        var chargers = s.Chargers.Select(c => new Charger { Spec = c, Phases = c.Phases }).ToArray();
-        var cars = s.Cars.Select(c => new Car { Spec = c }).ToArray();
+        var chargers = s.Chargers.Select(c => new Charger
+        {
+            Spec = c,
+            // Its physical wiring: an unknown rotation (0) is wired as L123; the manager is told the spec's.
+            Sim = new SimulatedCharger { Rotation = (PhaseRotation)(c.Rotation == 0 ? 1 : c.Rotation), Switchable = c.Switchable, WiredPhases = c.Phases },
+        }).ToArray();
+        var cars = s.Cars.Select(c => new Car
+        {
+            Spec = c,
+            Model = new SimulatedCar
+            {
+                MaxCurrent = c.MaxCurrent, Phases = c.Phases, WantsWh = c.EnergyKwh * 1000,
+                StartDelayMs = c.StartDelayS * 1000, FollowMs = c.FollowS * 1000, RiseMs = 1000,
+            },
+        }).ToArray();
         var m = new Metrics { Policy = policy.Name };
         var samples = new List<Sample>();
         int n = chargers.Length;
@@ -70,7 +87,7 @@ public static class ScenarioRunner
         {
             policy.Observations[i].Rotation = (PhaseRotation)chargers[i].Spec.Rotation;
             chargers[i].NextStateMs = i * 1000 / Math.Max(n, 1);
-            chargers[i].DelayMs = random.Next(5, 200);
+            chargers[i].Sim.NetworkDelayMs = random.Next(5, 200);
         }
 
         for (long now = 0; now <= s.DurationS * 1000L; now += StepMs)
@@ -90,22 +107,18 @@ public static class ScenarioRunner
             {
                 var c = chargers[car.Spec.Charger];
                 bool present = now >= car.Spec.ArriveS * 1000L && now < car.Spec.LeaveS * 1000L;
-                if (present && !car.Present) { car.Present = true; car.ArrivedMs = now; c.State = VehicleState.Ready; c.StateSinceMs = now; }
-                if (!present && car.Present) { car.Present = false; car.Draw = 0; c.State = VehicleState.NotConnected; c.StateSinceMs = now; }
-                if (car.Present && !car.Full && car.Wh >= car.Spec.EnergyKwh * 1000) { car.Full = true; car.Draw = 0; c.State = VehicleState.Ready; }
+                if (present && !car.Present) { car.Present = true; car.ArrivedMs = now; c.Sim.Car = car.Model; c.Sim.Plug(now, false); }
+                if (!present && car.Present) { car.Present = false; c.Sim.Unplug(now); }
             }
 
             // Slots take the commands that have arrived; the car follows its slot.
             foreach (var c in chargers)
-                while (c.InFlight.Count > 0 && c.InFlight.Peek().at <= now)
-                {
-                    var (_, current, phases) = c.InFlight.Dequeue();
-                    if (current != c.Slot || phases != c.SlotPhases)
-                        c.NextStateMs = Math.Min(c.NextStateMs, now + 300);
-                    c.Slot = current;
-                    c.SlotPhases = phases;
-                    if (c.Spec.Switchable && c.SlotPhases != 0) c.Phases = c.SlotPhases;
-                }
+            {
+                int slot = c.Slot, phases = c.Phases;
+                c.Sim.Receive(now);
+                if (c.Slot != slot || c.Phases != phases)
+                    c.NextStateMs = Math.Min(c.NextStateMs, now + 300); // a changed slot is reported soon
+            }
             foreach (var car in cars.Where(x => x.Present))
                 StepCar(car, chargers[car.Spec.Charger], now);
 
@@ -115,20 +128,9 @@ public static class ScenarioRunner
                 var c = chargers[i];
                 if (now < c.NextStateMs) continue;
                 c.NextStateMs = now + 1000;
-                var car = cars.FirstOrDefault(x => x.Present && x.Spec.Charger == i);
                 var o = policy.Observations[i];
-                o.State = c.State;
-                o.SupportedCurrent = 32000;
-                o.ReportedPhases = c.Phases;
-                o.CanSwitchPhases = c.Spec.Switchable;
-                o.CarStoppedCharging = car != null && car.Full;
-                float amps = car == null ? -0.001f : car.Draw / 1000f;
-                bool onePhase = car != null && (car.Spec.Phases == 1 || c.Phases == 1);
-                o.LineCurrent1 = amps;
-                o.LineCurrent2 = onePhase ? -0.001f : amps;
-                o.LineCurrent3 = onePhase ? -0.001f : amps;
-                o.TimeSinceStateChangeMs = now - c.StateSinceMs;
-                o.AppliedCurrent = c.Slot;
+                c.Sim.WriteObservation(o, now);
+                o.Rotation = (PhaseRotation)c.Spec.Rotation; // what the manager is told
                 policy.StateReceived(i, now);
             }
 
@@ -140,10 +142,11 @@ public static class ScenarioRunner
                 // Round-robin: charger i's turn comes every second at i × 1000/N ms.
                 long offset = i * 1000L / n;
                 bool due = ((now - offset) % 1000 + 1000) % 1000 < StepMs;
-                if (policy.SendsChangesAtOnce || due)
+                // Both also repeat each charger's command once a second (a charger falls back to 0 A after 30 s without one).
+                bool changed = command[i] != c.Command || commandPhases[i] != c.CommandPhases;
+                if ((policy.SendsChangesAtOnce && changed) || due)
                 {
-                    if (command[i] != c.Command || commandPhases[i] != c.CommandPhases)
-                        c.InFlight.Enqueue((now + c.DelayMs, command[i], commandPhases[i]));
+                    c.Sim.Send(now, command[i], commandPhases[i], false);
                     c.Command = command[i];
                     c.CommandPhases = commandPhases[i];
                 }
@@ -181,7 +184,7 @@ public static class ScenarioRunner
         m.JainEnergy = Jain(cars.Select(c => c.Wh / (c.Spec.EnergyKwh * 1000)));
         m.LongestWaitS = cars.Max(c => c.WaitS < 0 ? c.PresentS : c.WaitS);
         double carHours = cars.Sum(c => c.PresentS) / 3600;
-        m.ChurnPerCarHour = carHours > 0 ? cars.Sum(c => c.Switches) / carHours : 0;
+        m.ChurnPerCarHour = carHours > 0 ? cars.Sum(c => c.Model.Switches) / carHours : 0;
         m.MaxComplyS = comply.Count > 0 ? comply.Max() : 0;
         m.MeanComplyS = comply.Count > 0 ? comply.Average() : 0;
         return (m, samples);
@@ -194,28 +197,8 @@ public static class ScenarioRunner
     static void StepCar(Car car, Charger c, long now)
     {
         car.PresentS += StepMs / 1000.0;
-        int target = car.Full || c.Slot < 6000 ? 0 : Math.Min(c.Slot, car.Spec.MaxCurrent);
-        if (target > 0 && car.Draw == 0 && car.StartAtMs == long.MaxValue)
-            car.StartAtMs = now + car.Spec.StartDelayS * 1000L;
-        if (target == 0)
-            car.StartAtMs = long.MaxValue;
-        if (target != car.Target) { car.Target = target; car.TargetSinceMs = now; }
-        if (car.Draw == 0 && target > 0)
-        {
-            if (now >= car.StartAtMs) car.Draw = target;
-        }
-        else if (target < car.Draw)
-        {
-            if (now - car.TargetSinceMs >= car.Spec.FollowS * 1000L) car.Draw = target; // cars need seconds to follow
-        }
-        else if (target > car.Draw && now - car.TargetSinceMs >= 1000)
-            car.Draw = target;
-        bool drawing = car.Draw > 0;
-        if (drawing != car.Drawing) { car.Switches++; car.Drawing = drawing; }
-        if (drawing && car.WaitS < 0) car.WaitS = (now - car.ArrivedMs) / 1000.0;
-        c.State = drawing ? VehicleState.Charging : VehicleState.Ready;
-        int phases = Math.Min(car.Spec.Phases, c.Phases);
-        car.Wh += car.Draw / 1000.0 * 230 * phases * StepMs / 3_600_000.0;
+        c.Sim.StepCar(now, 6000, StepMs);
+        if (car.Model.Drawing && car.WaitS < 0) car.WaitS = (now - car.ArrivedMs) / 1000.0;
     }
 
     static int Rotation(Charger c) => c.Spec.Rotation == 0 ? 1 : c.Spec.Rotation; // the physical wiring, known or not to the manager

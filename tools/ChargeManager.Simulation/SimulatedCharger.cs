@@ -13,14 +13,16 @@ public sealed class SimulatedCharger
     public PhaseRotation Rotation;
     public bool Switchable;
     public int WiredPhases = 3;          // phases in use (what it reports)
-    public int CarMaxCurrent = 32000;
-    public bool CarOnePhase;
     public int Supported = 32000;
 
+    /// <summary>The car behind it (the model shared with the scenario runner, which plugs in its own cars): by default it starts 3 s after it is offered its minimum and follows at once.</summary>
+    public SimulatedCar Car = new SimulatedCar();
+    public int CarMaxCurrent { get => Car.MaxCurrent; set => Car.MaxCurrent = value; }
+    public bool CarOnePhase { get => Car.Phases == 1; set => Car.Phases = value ? 1 : 3; }
+    public bool CarFull { get => Car.Full; set => Car.Full = value; }
+
     public VehicleState State = VehicleState.NotConnected;
-    public bool CarFull;
     public long StateSinceMs;
-    public long CarStartsAtMs = long.MaxValue;
 
     /// <summary>The value in its charge-manager slot: what it allows the car to draw.</summary>
     public int Applied;
@@ -60,6 +62,7 @@ public sealed class SimulatedCharger
 
     public void Plug(long now, bool full)
     {
+        Car.Reset();
         State = VehicleState.Ready;
         CarFull = full;
         StateSinceMs = now;
@@ -67,45 +70,28 @@ public sealed class SimulatedCharger
 
     public void Unplug(long now)
     {
+        Car.Reset();
         State = VehicleState.NotConnected;
         CarFull = false;
         StateSinceMs = now;
-        CarStartsAtMs = long.MaxValue;
     }
 
-    /// <summary>The car follows the offered current: starts a few seconds after it is offered enough, pauses at 0 A.</summary>
-    public void StepCar(long now, int minimumToStart)
+    /// <summary>The car follows the offered current (<see cref="SimulatedCar"/>): charging while it draws.</summary>
+    public void StepCar(long now, int minimumToStart, int stepMs = 0)
     {
-        if (State == VehicleState.Ready && !CarFull && Applied >= minimumToStart)
+        if (State == VehicleState.NotConnected)
+            return;
+        bool drawing = Car.Step(now, Applied, WiredPhases, minimumToStart, stepMs);
+        var state = drawing ? VehicleState.Charging : VehicleState.Ready;
+        if (state != State)
         {
-            if (CarStartsAtMs == long.MaxValue)
-                CarStartsAtMs = now + 3000;
-            else if (now >= CarStartsAtMs)
-            {
-                State = VehicleState.Charging;
-                StateSinceMs = now;
-                CarStartsAtMs = long.MaxValue;
-            }
-        }
-        else if (State == VehicleState.Charging && (Applied == 0 || CarFull))
-        {
-            State = VehicleState.Ready;
+            State = state;
             StateSinceMs = now;
         }
-        else if (State == VehicleState.Ready && Applied < minimumToStart)
-            CarStartsAtMs = long.MaxValue;
     }
 
-    public float LineCurrentA(int chargerPhase)
-    {
-        if (State != VehicleState.Charging)
-            return -0.001f;
-        if (CarOnePhase && chargerPhase != 1)
-            return -0.001f;
-        if (WiredPhases == 1 && chargerPhase != 1)
-            return -0.001f;
-        return Math.Min(Applied, CarMaxCurrent) / 1000f;
-    }
+    public float LineCurrentA(int chargerPhase) =>
+        State != VehicleState.Charging ? -0.001f : Car.LineCurrentA(chargerPhase, WiredPhases);
 
     public void WriteObservation(ChargerObservation o, long now)
     {

@@ -3,7 +3,8 @@ namespace ChargeManager.Distribution.Allocation.Stages
     /// <summary>
     /// Stage 2: a car plugged in since the last run gets phases at once, ignoring hysteresis and
     /// limits, because some cars give up if they see no current soon after plug-in. The overload
-    /// stage that follows sheds welcome chargers last, so hard limits still hold.
+    /// stage that follows keeps hard limits: it pauses as few chargers as it takes, welcome
+    /// chargers last among equals (a welcome charge whose pause alone is enough goes before two others).
     /// </summary>
     public static class WelcomeChargeStage
     {
@@ -21,11 +22,6 @@ namespace ChargeManager.Distribution.Allocation.Stages
                     : a.WelcomeUntilMs[i];
                 a.SetReason(i, AllocationReason.WelcomeCharge, 0, until);
             }
-        }
-
-        public static bool IsWelcome(ChargerAllocation a)
-        {
-            return a.Reason == AllocationReason.WelcomeCharge;
         }
     }
 }
