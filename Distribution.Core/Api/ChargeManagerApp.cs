@@ -1,4 +1,5 @@
 using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Util;
 using ChargeManager.Distribution.Json;
 using ChargeManager.Distribution.Link;
 using ChargeManager.Distribution.Phases;
@@ -537,12 +538,13 @@ namespace ChargeManager.Distribution.Api
         void ApplyConfig(ManagerConfig fresh, long nowMs)
         {
             // Chargers are matched by host (every spelling of one host is one charger), not by position.
-            int[] previousIndex = new int[fresh.Hosts.Length];
-            bool sameChargers = fresh.Hosts.Length == Config.Hosts.Length;
-            for (int i = 0; i < fresh.Hosts.Length; i++)
+            string[] freshHosts = fresh.Hosts.ToArray(), oldHosts = Config.Hosts.ToArray(); // each host made once
+            int[] previousIndex = new int[freshHosts.Length];
+            bool sameChargers = freshHosts.Length == oldHosts.Length;
+            for (int i = 0; i < freshHosts.Length; i++)
             {
-                previousIndex[i] = IndexOfHost(Config.Hosts, fresh.Hosts[i]);
-                sameChargers &= previousIndex[i] == i && fresh.Hosts[i] == Config.Hosts[i];
+                previousIndex[i] = IndexOfHost(oldHosts, freshHosts[i]);
+                sameChargers &= previousIndex[i] == i && freshHosts[i] == oldHosts[i];
             }
             Config = fresh;
             fresh.ApplyTo(allocator);
@@ -715,7 +717,7 @@ namespace ChargeManager.Distribution.Api
         /// config and its rotations), exactly as stored; else matched by host (a charger without an entry is
         /// unknown). A file without "hosts" (older) by position. hosts null: only validate.
         /// </summary>
-        static int[] ReadRotationsFile(JsonNode node, string[] hosts, out string error)
+        static int[] ReadRotationsFile(JsonNode node, TextList hosts, out string error)
         {
             if (node == null || node.Kind != JsonKind.Object || node.Get("hosts") == null)
                 return ReadRotations(node, out error);
@@ -755,9 +757,12 @@ namespace ChargeManager.Distribution.Api
                 return positional; // exactly as accepted
             int[] rotations = new int[hosts.Length];
             for (int i = 0; i < hosts.Length; i++)
+            {
+                string host = hosts[i];
                 for (int k = 0; k < storedHosts.Count; k++)
-                    if (HostName.Same(storedHosts.Items[k].Text, hosts[i]))
+                    if (HostName.Same(storedHosts.Items[k].Text, host))
                         rotations[i] = positional[k];
+            }
             return rotations;
         }
 
