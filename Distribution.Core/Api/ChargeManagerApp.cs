@@ -60,8 +60,8 @@ namespace ChargeManager.Distribution.Api
 
         // What the log last said per charger, so that it says only what changed.
         int[] loggedCurrent = new int[0];
-        int[] loggedPhases = new int[0];
-        int[] loggedError = new int[0];
+        sbyte[] loggedPhases = new sbyte[0]; // 0..3 (narrow types: compact arrays on nanoCLR)
+        short[] loggedError = new short[0];  // ChargerError, below 192 + 256
         uint[] loggedUid = new uint[0];
         bool[] loggedUncontrolled = new bool[0];
         Contactor.SwitchStep loggedStep;
@@ -126,12 +126,14 @@ namespace ChargeManager.Distribution.Api
             Group = new Distributor(allocator, n);
             for (int i = 0; i < n; i++)
                 Group.ObservationTable.Rotation[i] = RotationOf(i);
-            int[] oldCurrent = loggedCurrent, oldPhases = loggedPhases, oldError = loggedError;
+            int[] oldCurrent = loggedCurrent;
+            sbyte[] oldPhases = loggedPhases;
+            short[] oldError = loggedError;
             uint[] oldUid = loggedUid;
             bool[] oldUncontrolled = loggedUncontrolled;
             loggedCurrent = new int[n];
-            loggedPhases = new int[n];
-            loggedError = new int[n];
+            loggedPhases = new sbyte[n];
+            loggedError = new short[n];
             loggedUid = new uint[n];
             loggedUncontrolled = new bool[n];
             if (previousGroup != null)
@@ -235,7 +237,7 @@ namespace ChargeManager.Distribution.Api
                 if (current == loggedCurrent[i] && phases == loggedPhases[i])
                     continue;
                 loggedCurrent[i] = current;
-                loggedPhases[i] = phases;
+                loggedPhases[i] = (sbyte)phases;
                 if (Config.Verbose)
                     Log.Add(nowMs, "allocated " + current.ToString() + " mA @ " + phases.ToString() + "p to " + Config.Names[i]
                         + ": " + ReasonText.Describe(Group.AllocationTable, i, nowMs));
@@ -254,7 +256,7 @@ namespace ChargeManager.Distribution.Api
                 {
                     Log.Add(nowMs, Config.Names[i] + ": " + (error == ChargerError.Ok
                         ? (loggedError[i] == ChargerError.NeverHeard ? "heard from" : "OK again") : ChargerError.Describe(error)));
-                    loggedError[i] = error;
+                    loggedError[i] = (short)error;
                 }
                 uint uid = link.Esp32Uid(i);
                 if (link.UidKnown(i) && uid != loggedUid[i])

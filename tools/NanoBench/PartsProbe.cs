@@ -21,7 +21,7 @@ namespace ChargeManager.Distribution.Api {
     public void ProbeParts(string n, long total, long before) {
       string s = "part " + n + " total=" + total.ToString();
       long b = H(); Link = null; loggedLink = null; long a = H(); s += " link=" + (b - a).ToString();
-      b = a; loggedCurrent = loggedPhases = loggedError = null; loggedUid = null; loggedUncontrolled = null; a = H(); s += " loggedArrays=" + (b - a).ToString();
+      b = a; loggedCurrent = null; loggedPhases = null; loggedError = null; loggedUid = null; loggedUncontrolled = null; a = H(); s += " loggedArrays=" + (b - a).ToString();
       b = a; Config = null; a = H(); s += " config=" + (b - a).ToString();
       b = a; Users = null; a = H(); s += " users=" + (b - a).ToString();
       b = a; LowLevel = null; a = H(); s += " lowLevel=" + (b - a).ToString();
