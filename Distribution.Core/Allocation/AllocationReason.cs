@@ -5,7 +5,8 @@ namespace ChargeManager.Distribution.Allocation
     /// <see cref="ChargerAllocation.ReasonPhase"/> and <see cref="ChargerAllocation.ReasonUntilMs"/>.
     /// Numbers are stable: the API shows them.
     /// </summary>
-    public enum AllocationReason
+    // byte: a table's array of them is 1 B per charger on nanoCLR (4 B as int).
+    public enum AllocationReason : byte
     {
         None = 0,
 

@@ -1,4 +1,5 @@
 using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Util;
 using ChargeManager.Distribution.Json;
 using ChargeManager.Distribution.Link;
 using ChargeManager.Distribution.Phases;
@@ -59,8 +60,8 @@ namespace ChargeManager.Distribution.Api
 
         // What the log last said per charger, so that it says only what changed.
         int[] loggedCurrent = new int[0];
-        int[] loggedPhases = new int[0];
-        int[] loggedError = new int[0];
+        sbyte[] loggedPhases = new sbyte[0]; // 0..3 (narrow types: compact arrays on nanoCLR)
+        short[] loggedError = new short[0];  // ChargerError, below 192 + 256
         uint[] loggedUid = new uint[0];
         bool[] loggedUncontrolled = new bool[0];
         Contactor.SwitchStep loggedStep;
@@ -125,12 +126,14 @@ namespace ChargeManager.Distribution.Api
             Group = new Distributor(allocator, n);
             for (int i = 0; i < n; i++)
                 Group.ObservationTable.Rotation[i] = RotationOf(i);
-            int[] oldCurrent = loggedCurrent, oldPhases = loggedPhases, oldError = loggedError;
+            int[] oldCurrent = loggedCurrent;
+            sbyte[] oldPhases = loggedPhases;
+            short[] oldError = loggedError;
             uint[] oldUid = loggedUid;
             bool[] oldUncontrolled = loggedUncontrolled;
             loggedCurrent = new int[n];
-            loggedPhases = new int[n];
-            loggedError = new int[n];
+            loggedPhases = new sbyte[n];
+            loggedError = new short[n];
             loggedUid = new uint[n];
             loggedUncontrolled = new bool[n];
             if (previousGroup != null)
@@ -234,7 +237,7 @@ namespace ChargeManager.Distribution.Api
                 if (current == loggedCurrent[i] && phases == loggedPhases[i])
                     continue;
                 loggedCurrent[i] = current;
-                loggedPhases[i] = phases;
+                loggedPhases[i] = (sbyte)phases;
                 if (Config.Verbose)
                     Log.Add(nowMs, "allocated " + current.ToString() + " mA @ " + phases.ToString() + "p to " + Config.Names[i]
                         + ": " + ReasonText.Describe(Group.AllocationTable, i, nowMs));
@@ -253,7 +256,7 @@ namespace ChargeManager.Distribution.Api
                 {
                     Log.Add(nowMs, Config.Names[i] + ": " + (error == ChargerError.Ok
                         ? (loggedError[i] == ChargerError.NeverHeard ? "heard from" : "OK again") : ChargerError.Describe(error)));
-                    loggedError[i] = error;
+                    loggedError[i] = (short)error;
                 }
                 uint uid = link.Esp32Uid(i);
                 if (link.UidKnown(i) && uid != loggedUid[i])
@@ -537,12 +540,13 @@ namespace ChargeManager.Distribution.Api
         void ApplyConfig(ManagerConfig fresh, long nowMs)
         {
             // Chargers are matched by host (every spelling of one host is one charger), not by position.
-            int[] previousIndex = new int[fresh.Hosts.Length];
-            bool sameChargers = fresh.Hosts.Length == Config.Hosts.Length;
-            for (int i = 0; i < fresh.Hosts.Length; i++)
+            string[] freshHosts = fresh.Hosts.ToArray(), oldHosts = Config.Hosts.ToArray(); // each host made once
+            int[] previousIndex = new int[freshHosts.Length];
+            bool sameChargers = freshHosts.Length == oldHosts.Length;
+            for (int i = 0; i < freshHosts.Length; i++)
             {
-                previousIndex[i] = IndexOfHost(Config.Hosts, fresh.Hosts[i]);
-                sameChargers &= previousIndex[i] == i && fresh.Hosts[i] == Config.Hosts[i];
+                previousIndex[i] = IndexOfHost(oldHosts, freshHosts[i]);
+                sameChargers &= previousIndex[i] == i && freshHosts[i] == oldHosts[i];
             }
             Config = fresh;
             fresh.ApplyTo(allocator);
@@ -715,7 +719,7 @@ namespace ChargeManager.Distribution.Api
         /// config and its rotations), exactly as stored; else matched by host (a charger without an entry is
         /// unknown). A file without "hosts" (older) by position. hosts null: only validate.
         /// </summary>
-        static int[] ReadRotationsFile(JsonNode node, string[] hosts, out string error)
+        static int[] ReadRotationsFile(JsonNode node, TextList hosts, out string error)
         {
             if (node == null || node.Kind != JsonKind.Object || node.Get("hosts") == null)
                 return ReadRotations(node, out error);
@@ -755,9 +759,12 @@ namespace ChargeManager.Distribution.Api
                 return positional; // exactly as accepted
             int[] rotations = new int[hosts.Length];
             for (int i = 0; i < hosts.Length; i++)
+            {
+                string host = hosts[i];
                 for (int k = 0; k < storedHosts.Count; k++)
-                    if (HostName.Same(storedHosts.Items[k].Text, hosts[i]))
+                    if (HostName.Same(storedHosts.Items[k].Text, host))
                         rotations[i] = positional[k];
+            }
             return rotations;
         }
 

@@ -1,4 +1,5 @@
 using ChargeManager.Distribution.Json;
+using ChargeManager.Distribution.Util;
 using ChargeManager.Distribution.Link;
 
 namespace ChargeManager.Distribution.Api
@@ -47,7 +48,7 @@ namespace ChargeManager.Distribution.Api
             return index == 0 ? "number" : "sensor";
         }
 
-        static string ObjectId(int index, string[] hosts)
+        static string ObjectId(int index, TextList hosts)
         {
             if (index == 0)
                 return "available_current";
@@ -59,7 +60,7 @@ namespace ChargeManager.Distribution.Api
         }
 
         /// <summary>The config topic of entity <paramref name="index"/> (0 ≤ index &lt; Count(hosts.Length)).</summary>
-        public static string Topic(string discoveryPrefix, string clientName, int index, string[] hosts)
+        public static string Topic(string discoveryPrefix, string clientName, int index, TextList hosts)
         {
             return discoveryPrefix + "/" + Component(index) + "/" + Id(clientName) + "/" + ObjectId(index, hosts) + "/config";
         }
@@ -68,7 +69,7 @@ namespace ChargeManager.Distribution.Api
         /// The config payload of entity <paramref name="index"/> into <paramref name="w"/> (reset first).
         /// maxCurrent: the number's maximum, config's maximum_available_current (mA).
         /// </summary>
-        public static void Payload(JsonWriter w, int index, string topicPrefix, string clientName, string[] hosts, string[] names, int maxCurrent)
+        public static void Payload(JsonWriter w, int index, string topicPrefix, string clientName, TextList hosts, TextList names, int maxCurrent)
         {
             string node = Id(clientName);
             string objectId = ObjectId(index, hosts);

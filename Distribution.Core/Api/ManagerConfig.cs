@@ -1,6 +1,7 @@
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Json;
 using ChargeManager.Distribution.Link;
+using ChargeManager.Distribution.Util;
 
 namespace ChargeManager.Distribution.Api
 {
@@ -35,8 +36,9 @@ namespace ChargeManager.Distribution.Api
         public bool Verbose;
         public int RequestedCurrentThreshold = 60;
         public int RequestedCurrentMargin = 3000;
-        public string[] Hosts = new string[0];
-        public string[] Names = new string[0];
+        /// <summary>The chargers' hosts and names by position, as configured (one char array each: see <see cref="TextList"/>).</summary>
+        public TextList Hosts = new TextList(0);
+        public TextList Names = new TextList(0);
 
         /// <summary>Reads and validates a document; returns the new config, or null with the reason in error.</summary>
         public static ManagerConfig Read(JsonNode node, out string error)
@@ -58,27 +60,28 @@ namespace ChargeManager.Distribution.Api
             JsonNode chargers = f.Array("chargers", MaxChargers);
             if (f.Error == null)
             {
-                c.Hosts = new string[chargers.Count];
-                c.Names = new string[chargers.Count];
+                string[] hosts = new string[chargers.Count], names = new string[chargers.Count];
                 FieldReader entry = new FieldReader();
                 for (int i = 0; i < chargers.Count && f.Error == null; i++)
                 {
                     entry.Begin(chargers.Items[i], "chargers[" + i.ToString() + "]", ChargerKeys);
-                    c.Hosts[i] = entry.Text("host", MaxHostLength);
-                    c.Names[i] = entry.Text("name", MaxNameLength);
+                    hosts[i] = entry.Text("host", MaxHostLength);
+                    names[i] = entry.Text("name", MaxNameLength);
                     f.Error = entry.Error;
                     if (f.Error == null)
                     {
-                        string problem = HostName.Check(c.Hosts[i]);
+                        string problem = HostName.Check(hosts[i]);
                         if (problem != null)
                             f.Error = "chargers[" + i.ToString() + "].host: " + problem;
                     }
                     // One charger, one identity: every spelling of an address or name is the same charger.
                     for (int k = 0; k < i && f.Error == null; k++)
-                        if (HostName.Same(c.Hosts[k], c.Hosts[i]))
-                            f.Error = "chargers: there must not be two chargers with the same hostname or IP address (" + c.Hosts[k]
-                                + (c.Hosts[k] == c.Hosts[i] ? "" : " and " + c.Hosts[i]) + ")";
+                        if (HostName.Same(hosts[k], hosts[i]))
+                            f.Error = "chargers: there must not be two chargers with the same hostname or IP address (" + hosts[k]
+                                + (hosts[k] == hosts[i] ? "" : " and " + hosts[i]) + ")";
                 }
+                c.Hosts = hosts;
+                c.Names = names;
             }
             if (f.Error == null && c.DefaultAvailableCurrent > c.MaximumAvailableCurrent)
                 f.Error = "default_available_current can not be greater than maximum_available_current";
@@ -106,7 +109,13 @@ namespace ChargeManager.Distribution.Api
                 .Property("requested_current_margin", RequestedCurrentMargin)
                 .Name("chargers").BeginArray();
             for (int i = 0; i < Hosts.Length; i++)
-                w.BeginObject().Property("host", Hosts[i]).Property("name", Names[i]).EndObject();
+            {
+                w.BeginObject().Name("host");
+                Hosts.WriteValue(w, i);
+                w.Name("name");
+                Names.WriteValue(w, i);
+                w.EndObject();
+            }
             w.EndArray().EndObject();
         }
 

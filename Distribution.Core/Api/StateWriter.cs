@@ -75,10 +75,11 @@ namespace ChargeManager.Distribution.Api
                 ObservationTable o = g.ObservationTable;
                 AllocationTable al = g.AllocationTable;
                 int error = link.Error(i); // the link's arrays are read by index: a view would be an object on nanoCLR
-                w.BeginObject()
-                    .Property("n", app.Config.Names[i])
-                    .Property("h", link.Host(i))
-                    .Property("s", ChargerState(o, i, error))
+                w.BeginObject().Name("n");
+                app.Config.Names.WriteValue(w, i); // from the config's chars: no string per charger
+                w.Name("h");
+                link.WriteHost(w, i);
+                w.Property("s", ChargerState(o, i, error))
                     .Property("e", error)
                     .Property("et", ChargerError.Describe(error))
                     .Property("ac", g.CommandedCurrent(i))

@@ -201,36 +201,55 @@ namespace ChargeManager.Distribution.Json
                     chars = s.ToCharArray();
                     c = chars[i];
                 }
-                if (c == '"' || c == '\\')
-                {
-                    Put('\\');
-                    Put((char)c);
-                }
-                else if (c < 0x20)
-                {
-                    Raw("\\u00");
-                    Put(HexDigit(c >> 4));
-                    Put(HexDigit(c & 15));
-                }
-                else if (c < 0x80)
-                    Put((char)c);
-                else
-                {
-                    if (c >= 0xD800 && c <= 0xDFFF)
-                    {
-                        int low = c <= 0xDBFF && i + 1 < n ? chars[i + 1] : 0;
-                        if (low >= 0xDC00 && low <= 0xDFFF)
-                        {
-                            c = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
-                            i++;
-                        }
-                        else
-                            c = 0xFFFD;
-                    }
-                    Utf8(c);
-                }
+                i = Escaped(c, chars, i, n);
             }
             Put('"');
+        }
+
+        /// <summary>A string value from chars[start, start + length) (e.g. a <see cref="Util.TextList"/>'s item), escaped as <see cref="Value(string)"/> does.</summary>
+        public JsonWriter Value(char[] chars, int start, int length)
+        {
+            Separate();
+            Put('"');
+            int end = start + length;
+            for (int i = start; i < end; i++)
+                i = Escaped(chars[i], chars, i, end);
+            Put('"');
+            return this;
+        }
+
+        /// <summary>Writes character c (at chars[i] when it is a surrogate) escaped; returns the index of its last UTF-16 unit.</summary>
+        int Escaped(int c, char[] chars, int i, int n)
+        {
+            if (c == '"' || c == '\\')
+            {
+                Put('\\');
+                Put((char)c);
+            }
+            else if (c < 0x20)
+            {
+                Raw("\\u00");
+                Put(HexDigit(c >> 4));
+                Put(HexDigit(c & 15));
+            }
+            else if (c < 0x80)
+                Put((char)c);
+            else
+            {
+                if (c >= 0xD800 && c <= 0xDFFF)
+                {
+                    int low = c <= 0xDBFF && i + 1 < n ? chars[i + 1] : 0;
+                    if (low >= 0xDC00 && low <= 0xDFFF)
+                    {
+                        c = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
+                        i++;
+                    }
+                    else
+                        c = 0xFFFD;
+                }
+                Utf8(c);
+            }
+            return i;
         }
 
         void Utf8(int c)

@@ -1,4 +1,5 @@
 using ChargeManager.Distribution.Allocation;
+using ChargeManager.Distribution.Util;
 using ChargeManager.Distribution.Protocol;
 
 namespace ChargeManager.Distribution.Link
@@ -37,7 +38,7 @@ namespace ChargeManager.Distribution.Link
         // What the link knows per charger, one primitive array per field, indexed by charger (on nanoCLR a
         // class field costs a 12-byte heap block on the ESP32, an array element only its size): 64 chargers
         // took 50,592 B on the 64-bit host's nanoCLR as one object each, and take 7,968 B so.
-        readonly string[] hosts;              // the config's own array (not copied; a new config makes a new link)
+        readonly TextList hosts;              // the config's own list (not copied; a new config makes a new link)
         readonly byte[] kinds;                // HostKind
         readonly uint[] addresses;            // 0 until resolved; a stale address keeps being used while a new resolution runs
         readonly long[] lastResolveRequestMs;
@@ -81,7 +82,7 @@ namespace ChargeManager.Distribution.Link
         /// <summary>Counts the state packets accepted (and so observations written), for the same purpose.</summary>
         public int StatesAccepted;
 
-        public GroupLink(Distributor group, string[] hosts, IDatagramSender sender, IHostResolver resolver, long nowMs)
+        public GroupLink(Distributor group, TextList hosts, IDatagramSender sender, IHostResolver resolver, long nowMs)
         {
             this.group = group;
             this.sender = sender;
@@ -134,7 +135,7 @@ namespace ChargeManager.Distribution.Link
         /// extended config interrupts nobody and needs no new start-up. The Distributor must carry the
         /// same chargers (<see cref="Distributor.CarryFrom"/>).
         /// </summary>
-        public GroupLink(Distributor group, string[] hosts, IDatagramSender sender, IHostResolver resolver, long nowMs,
+        public GroupLink(Distributor group, TextList hosts, IDatagramSender sender, IHostResolver resolver, long nowMs,
             GroupLink previous, int[] previousIndex)
             : this(group, hosts, sender, resolver, nowMs)
         {
@@ -177,7 +178,11 @@ namespace ChargeManager.Distribution.Link
         /// <summary>A read-only view of charger i's link state (see <see cref="ChargerLink"/>).</summary>
         public ChargerLink Charger(int i) { return new ChargerLink(this, i); }
 
+        /// <summary>Charger i's configured host (a new string: see <see cref="TextList"/>).</summary>
         public string Host(int i) { return hosts[i]; }
+
+        /// <summary>Charger i's configured host as a JSON string value, without making a string.</summary>
+        public void WriteHost(Json.JsonWriter w, int i) { hosts.WriteValue(w, i); }
         public HostKind Kind(int i) { return (HostKind)kinds[i]; }
         public uint Address(int i) { return addresses[i]; }
         public long LastResolveRequestMs(int i) { return lastResolveRequestMs[i]; }

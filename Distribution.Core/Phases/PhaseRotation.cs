@@ -4,7 +4,8 @@ namespace ChargeManager.Distribution.Phases
     /// How a charger's P1/P2/P3 are wired to the grid's L1/L2/L3 (values as in WARP's config "rot").
     /// A 1-phase vehicle charges on P1, so only P1's grid phase matters for 1-phase cost.
     /// </summary>
-    public enum PhaseRotation
+    // byte: a table's array of them is 1 B per charger on nanoCLR (4 B as int).
+    public enum PhaseRotation : byte
     {
         Unknown = 0,
         L123 = 1,

@@ -155,7 +155,7 @@ public class StoredObjectsTests(ITestOutputHelper output) : IDatagramSender, IHo
         string bad = ChargeManagerAppTests.SeedConfig.Replace("\"minimum_current_vehicle_type\": 1", "\"minimum_current_vehicle_type\": -1");
         store.Files[ChargeManagerApp.ConfigFile] = Encoding.UTF8.GetBytes(bad);
         var app = NewApp();
-        Assert.Equal(new[] { "10.0.0.2" }, app.Config.Hosts); // the defaults
+        Assert.Equal(new[] { "10.0.0.2" }, app.Config.Hosts.ToArray()); // the defaults
         Assert.Equal(bad, Encoding.UTF8.GetString(store.Files[ChargeManagerApp.ConfigFile + ".rejected"]));
         Assert.Contains("minimum_current_vehicle_type", app.StoredProblem);
         Assert.Contains("charge_manager_config.json.rejected", app.StoredProblem);

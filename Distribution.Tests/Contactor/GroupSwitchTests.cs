@@ -19,7 +19,7 @@ public class GroupSwitchTests(ITestOutputHelper output)
     {
         var chargers = Enumerable.Range(0, 4).Select(i => new SimulatedCharger
         {
-            Rotation = PhaseRotation.L123 + i % 6, WiredPhases = 3, NetworkDelayMs = 5,
+            Rotation = (PhaseRotation)((int)PhaseRotation.L123 + i % 6), WiredPhases = 3, NetworkDelayMs = 5,
         }).ToArray();
         foreach (var c in chargers)
             c.Plug(0, false);

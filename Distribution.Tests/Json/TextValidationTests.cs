@@ -118,7 +118,7 @@ public class TextValidationTests : IDatagramSender, IHostResolver
         {
             Assert.Equal(400, app.Handle("POST", "/charge_manager/config", body, body.Length, 0));
             Assert.Contains("'name'", app.ErrorText);
-            Assert.Equal(new[] { "one" }, app.Config.Names);
+            Assert.Equal(new[] { "one" }, app.Config.Names.ToArray());
             Assert.Empty(store.Files);
         }
         var good = Encoding.UTF8.GetBytes(Config("😀 garage"));

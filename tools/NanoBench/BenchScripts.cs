@@ -18,7 +18,7 @@ namespace ChargeManager.NanoBench
     /// (heap held after construction and after 1,000 ticks of 50 ms with every charger answering),
     /// and at 8 and 64 chargers the time of a tick without an allocator run, a tick with one, and one
     /// allocator run. The same source runs on nanoCLR and on .NET (tools/NanoBench/run.sh); it prints
-    /// integers only: "mem N constructed=B ticked=B perTick=B", "mem-part N distributor=B tables=B",
+    /// integers only: "mem N constructed=B ticked=B perTick=B", "mem-part N distributor=B tables=B config=B",
     /// "speed N tick=ns tickRun=ns run=ns", "speed-part N distributorTick=ns".
     /// </summary>
     public static class BenchScripts
@@ -53,19 +53,25 @@ namespace ChargeManager.NanoBench
 
         static ChargeManagerApp NewApp(int n)
         {
+            var nothing = new Nothing();
+            return new ChargeManagerApp(nothing, nothing, nothing, NewConfig(n), 0);
+        }
+
+        static ManagerConfig NewConfig(int n)
+        {
             var c = new ManagerConfig();
             c.EnableChargeManager = true;
             c.DefaultAvailableCurrent = 16000 * n;
             c.MaximumAvailableCurrent = 32000 * n;
-            c.Hosts = new string[n];
-            c.Names = new string[n];
+            string[] hosts = new string[n], names = new string[n];
             for (int i = 0; i < n; i++)
             {
-                c.Hosts[i] = "10.0." + (i / 200).ToString() + "." + (i % 200 + 2).ToString();
-                c.Names[i] = "warp2-" + i.ToString();
+                hosts[i] = "10.0." + (i / 200).ToString() + "." + (i % 200 + 2).ToString();
+                names[i] = "warp2-" + i.ToString();
             }
-            var nothing = new Nothing();
-            return new ChargeManagerApp(nothing, nothing, nothing, c, 0);
+            c.Hosts = hosts;
+            c.Names = names;
+            return c;
         }
 
         static readonly StatePacket packet = new StatePacket();
@@ -139,7 +145,7 @@ namespace ChargeManager.NanoBench
         /// <summary>
         /// Where the group's heap goes: a Distributor alone (observations, the allocator with its
         /// per-charger table and scratch, the guard, the scheduler, the views), and of that the two
-        /// per-charger tables. "mem-part N distributor=B tables=B".
+        /// per-charger tables; and a ManagerConfig with N hosts and names. "mem-part N distributor=B tables=B config=B".
         /// </summary>
         static void Parts(HeapProbe heap, int n)
         {
@@ -152,7 +158,12 @@ namespace ChargeManager.NanoBench
             kept = new object[] { new ObservationTable(n), new AllocationTable(n) };
             long tables = heap() - before;
             kept = null;
-            Console.WriteLine("mem-part " + n.ToString() + " distributor=" + distributor.ToString() + " tables=" + tables.ToString());
+            before = heap();
+            kept = NewConfig(n); // the configured hosts and names ("10.0.0.2", "warp2-0"), held once (a TextList each)
+            long configured = heap() - before;
+            kept = null;
+            Console.WriteLine("mem-part " + n.ToString() + " distributor=" + distributor.ToString() + " tables=" + tables.ToString()
+                + " config=" + configured.ToString());
         }
 
         static long Ticks() { return DateTime.UtcNow.Ticks; }
