@@ -120,36 +120,7 @@ namespace ChargeManager.Distribution.Api
         /// <summary>Encodes into <paramref name="into"/> (at least 3 bytes per char); returns the length. Lone surrogates become U+FFFD.</summary>
         public static int Encode(string text, byte[] into)
         {
-            int n = 0;
-            for (int i = 0; i < text.Length; i++)
-            {
-                int c = text[i];
-                if (c >= 0xD800 && c <= 0xDBFF && i + 1 < text.Length && text[i + 1] >= 0xDC00 && text[i + 1] <= 0xDFFF)
-                {
-                    int code = 0x10000 + ((c - 0xD800) << 10) + (text[++i] - 0xDC00);
-                    into[n++] = (byte)(0xF0 | (code >> 18));
-                    into[n++] = (byte)(0x80 | ((code >> 12) & 0x3F));
-                    into[n++] = (byte)(0x80 | ((code >> 6) & 0x3F));
-                    into[n++] = (byte)(0x80 | (code & 0x3F));
-                    continue;
-                }
-                if (c >= 0xD800 && c <= 0xDFFF)
-                    c = 0xFFFD;
-                if (c < 0x80)
-                    into[n++] = (byte)c;
-                else if (c < 0x800)
-                {
-                    into[n++] = (byte)(0xC0 | (c >> 6));
-                    into[n++] = (byte)(0x80 | (c & 0x3F));
-                }
-                else
-                {
-                    into[n++] = (byte)(0xE0 | (c >> 12));
-                    into[n++] = (byte)(0x80 | ((c >> 6) & 0x3F));
-                    into[n++] = (byte)(0x80 | (c & 0x3F));
-                }
-            }
-            return n;
+            return Util.Utf8.Encode(text.ToCharArray(), into, 0, into.Length);
         }
     }
 }

@@ -36,13 +36,14 @@ namespace ChargeManager.Distribution.Api
         public void Add(long nowMs, string message)
         {
             char[] chars = message.ToCharArray(); // nanoCLR: by code points (its indexer walks the string)
-            int length = Utf8Length(chars);
+            int length = Util.Utf8.Length(chars, MaxBytes);
             if (count == times.Length)
                 DropOldest(); // the slot about to be reused
             while (count > 0 && used + length > MaxBytes)
                 DropOldest();
             starts[next] = (short)head;
-            length = Encode(chars);
+            length = Util.Utf8.Encode(chars, text, head, MaxBytes);
+            head = (head + length) % MaxBytes;
             lengths[next] = (short)length;
             used += length;
             times[next] = nowMs;
@@ -67,28 +68,8 @@ namespace ChargeManager.Distribution.Api
         /// <summary>The i-th message, oldest first (made from its UTF-8 bytes: allocates).</summary>
         public string Line(int i)
         {
-            int slot = Slot(i), start = starts[slot], length = lengths[slot];
-            char[] chars = new char[length]; // UTF-16 units never outnumber UTF-8 bytes
-            int n = 0;
-            for (int k = 0; k < length; k++)
-            {
-                int c = text[(start + k) % MaxBytes];
-                if (c >= 0x80)
-                {
-                    int extra = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : 3;
-                    c &= 0x3F >> extra;
-                    for (int e = 0; e < extra && k + 1 < length; e++)
-                        c = (c << 6) | (text[(start + ++k) % MaxBytes] & 0x3F);
-                    if (c > 0xFFFF)
-                    {
-                        c -= 0x10000;
-                        chars[n++] = (char)(0xD800 + (c >> 10));
-                        c = 0xDC00 + (c & 0x3FF);
-                    }
-                }
-                chars[n++] = (char)c;
-            }
-            return new string(chars, 0, n);
+            int slot = Slot(i);
+            return Util.Utf8.Decode(text, starts[slot], lengths[slot]);
         }
 
         public long Time(int i)
@@ -101,77 +82,6 @@ namespace ChargeManager.Distribution.Api
         {
             int slot = Slot(i);
             w.Value(text, starts[slot], lengths[slot]);
-        }
-
-        /// <summary>UTF-8 bytes of the message, at most <see cref="MaxBytes"/> (cut at a character boundary).</summary>
-        static int Utf8Length(char[] chars)
-        {
-            int length = 0;
-            for (int i = 0; i < chars.Length; i++)
-            {
-                int c = chars[i], bytes = c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
-                if (c >= 0xD800 && c <= 0xDBFF && i + 1 < chars.Length && chars[i + 1] >= 0xDC00 && chars[i + 1] <= 0xDFFF)
-                {
-                    bytes = 4;
-                    i++;
-                }
-                if (length + bytes > MaxBytes)
-                    break;
-                length += bytes;
-            }
-            return length;
-        }
-
-        /// <summary>Writes the message at <c>head</c> (wrapping), at most <see cref="MaxBytes"/>; returns its bytes. A lone surrogate becomes U+FFFD.</summary>
-        int Encode(char[] chars)
-        {
-            int length = 0;
-            for (int i = 0; i < chars.Length; i++)
-            {
-                int c = chars[i];
-                if (c >= 0xD800 && c <= 0xDFFF)
-                {
-                    int low = c <= 0xDBFF && i + 1 < chars.Length ? chars[i + 1] : 0;
-                    if (low >= 0xDC00 && low <= 0xDFFF)
-                    {
-                        c = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
-                        i++;
-                    }
-                    else
-                        c = 0xFFFD;
-                }
-                int bytes = c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-                if (length + bytes > MaxBytes)
-                    break;
-                length += bytes;
-                if (bytes == 1)
-                    Put(c);
-                else if (bytes == 2)
-                {
-                    Put(0xC0 | (c >> 6));
-                    Put(0x80 | (c & 0x3F));
-                }
-                else if (bytes == 3)
-                {
-                    Put(0xE0 | (c >> 12));
-                    Put(0x80 | ((c >> 6) & 0x3F));
-                    Put(0x80 | (c & 0x3F));
-                }
-                else
-                {
-                    Put(0xF0 | (c >> 18));
-                    Put(0x80 | ((c >> 12) & 0x3F));
-                    Put(0x80 | ((c >> 6) & 0x3F));
-                    Put(0x80 | (c & 0x3F));
-                }
-            }
-            return length;
-        }
-
-        void Put(int b)
-        {
-            text[head] = (byte)b;
-            head = (head + 1) % MaxBytes;
         }
     }
 

@@ -85,24 +85,7 @@ namespace ChargeManager.Distribution.Api
         /// fits here fits a WARP. By code points (ToCharArray: nanoCLR's string indexer garbles surrogate pairs).</summary>
         public static int Utf8Length(string text)
         {
-            char[] chars = text.ToCharArray();
-            int bytes = 0;
-            for (int i = 0; i < chars.Length; i++)
-            {
-                char c = chars[i];
-                if (c < 0x80)
-                    bytes += 1;
-                else if (c < 0x800)
-                    bytes += 2;
-                else if (c >= 0xD800 && c <= 0xDBFF && i + 1 < chars.Length && chars[i + 1] >= 0xDC00 && chars[i + 1] <= 0xDFFF)
-                {
-                    bytes += 4;
-                    i++;
-                }
-                else
-                    bytes += 3;
-            }
-            return bytes;
+            return Util.Utf8.Length(text.ToCharArray(), int.MaxValue);
         }
 
         public JsonNode Array(string key, int maximumCount)

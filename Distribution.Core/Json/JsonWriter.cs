@@ -135,29 +135,7 @@ namespace ChargeManager.Distribution.Json
         /// <summary>The document as a string (for tests, logs and MQTT payloads on the desktop).</summary>
         public override string ToString()
         {
-            char[] chars = new char[length];
-            int n = 0;
-            for (int i = 0; i < length; i++)
-            {
-                int c = buffer[i];
-                if (c < 0x80)
-                {
-                    chars[n++] = (char)c;
-                    continue;
-                }
-                int extra = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : 3;
-                int value = c & (0x3F >> extra);
-                for (int k = 0; k < extra && i + 1 < length; k++)
-                    value = (value << 6) | (buffer[++i] & 0x3F);
-                if (value > 0xFFFF)
-                {
-                    value -= 0x10000;
-                    chars[n++] = (char)(0xD800 + (value >> 10));
-                    value = 0xDC00 + (value & 0x3FF);
-                }
-                chars[n++] = (char)value;
-            }
-            return new string(chars, 0, n);
+            return Util.Utf8.Decode(buffer, 0, length);
         }
 
         void Open()
