@@ -4,7 +4,7 @@ namespace ChargeManager.Distribution.Api
     /// What the MQTT publisher subscribes to and which of <see cref="ChargeManagerApp.Objects"/> it renders
     /// and publishes when. Subscriptions: only the "_update" topics of the writable objects, so the
     /// device never receives its own retained publications. Publishing: an object is rendered only
-    /// when it may have changed (state and low_level_state every <see cref="StatePeriodMs"/>;
+    /// when it may have changed (state and low_level_state at most every <see cref="StatePeriodMs"/>, mqtt/config's "interval";
     /// available_current when its value differs from the published one; the stored objects after a
     /// write was applied, and every <see cref="RecheckPeriodMs"/> in case the core changed one by
     /// itself) and published only when its bytes differ from what was last published, told apart by a
@@ -15,8 +15,18 @@ namespace ChargeManager.Distribution.Api
     /// </summary>
     public sealed class PublishPlan
     {
-        /// <summary>How often state and low_level_state are rendered, ms (WARP publishes states about once a second).</summary>
-        public const int StatePeriodMs = 1000;
+        /// <summary>
+        /// How often state and low_level_state are rendered, ms: mqtt/config's "interval" (s, default 1 as
+        /// WARP's), set by the shell before each round (<see cref="PeriodMs"/>). Both change on every tick
+        /// (uptime, timers), so without it they would go out on every publishing round.
+        /// </summary>
+        public int StatePeriodMs = 1000;
+
+        /// <summary>mqtt/config's "interval" (s, 0–86400) in ms: the least time between two publications of a state object.</summary>
+        public static int PeriodMs(int intervalSeconds)
+        {
+            return intervalSeconds * 1000;
+        }
 
         /// <summary>How often the stored objects are rendered without a known change, ms: a safety net only.</summary>
         public const int RecheckPeriodMs = 10000;
@@ -67,7 +77,8 @@ namespace ChargeManager.Distribution.Api
                     dirty[i] = true;
         }
 
-        static bool IsState(string name)
+        /// <summary>state and low_level_state: they change on every tick, so they go out at most every <see cref="StatePeriodMs"/>.</summary>
+        public static bool IsState(string name)
         {
             return name == "state" || name == "low_level_state";
         }

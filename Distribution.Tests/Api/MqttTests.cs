@@ -143,6 +143,27 @@ public class MqttTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(Eventually("config", ChargeManagerAppTests.SeedConfig));
     }
 
+    /// <summary>
+    /// low_level_state changes on every tick (its uptime): it goes out at most every mqtt/config "interval"
+    /// (20 s here, on the host's clock, which --speed 10 runs ten times faster: 2 s), not every 250 ms round.
+    /// </summary>
+    [NeedsToolsFact("mosquitto", "mosquitto_sub")]
+    public void StateObjectsGoOutAtMostOncePerInterval()
+    {
+        using var http = new HttpClient();
+        var config = JsonNode.Parse(http.GetStringAsync("http://127.0.0.1:18081/mqtt/config").Result)!;
+        config["interval"] = 20; // the password reads back "" and is kept
+        var answer = http.PostAsync("http://127.0.0.1:18081/mqtt/config", new StringContent(config.ToJsonString(), System.Text.Encoding.UTF8, "application/json")).Result;
+        Assert.Equal(200, (int)answer.StatusCode);
+        string lines = Shell("timeout 5 mosquitto_sub -v -h $BROKER -t $PREFIX/charge_manager/low_level_state || true");
+        long[] uptimes = lines.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonNode.Parse(l[(l.IndexOf(' ') + 1)..])!["uptime"]!.GetValue<long>()).ToArray();
+        output.WriteLine("uptimes: " + string.Join(", ", uptimes));
+        Assert.True(uptimes.Length >= 2, "low_level_state is republished as it changes");
+        for (int i = 1; i < uptimes.Length; i++)
+            Assert.True(uptimes[i] - uptimes[i - 1] >= 20000, $"published {uptimes[i] - uptimes[i - 1]} ms after the one before");
+    }
+
     [NeedsToolsFact("mosquitto", "mosquitto_sub", "mosquitto_pub")]
     public void ARejectedWriteChangesNothingAndIsLogged()
     {

@@ -253,6 +253,15 @@ public class DeviceGlueTests(ITestOutputHelper output) : IDatagramSender, IHostR
 
         plan.NewSession();
         Assert.Equal(ChargeManagerApp.Objects, Cycle(20000));
+
+        // mqtt/config's interval (s) spaces the states: 5 s gives 2 renders of each in 10 s, not 10.
+        plan.StatePeriodMs = PublishPlan.PeriodMs(5);
+        int states = 0;
+        for (long t = 20250; t < 30250; t += 250)
+            for (int i = 0; i < ChargeManagerApp.Objects.Length; i++)
+                if (PublishPlan.IsState(ChargeManagerApp.Objects[i]) && plan.Due(i, t, app.AvailableCurrent))
+                    states++;
+        Assert.Equal(4, states);
     }
 
     /// <summary>

@@ -330,6 +330,7 @@ namespace ChargeManager.Firmware.Api
                 lock (gate)
                 {
                     long now = System.Environment.TickCount64;
+                    plan.StatePeriodMs = PublishPlan.PeriodMs(settings.Config.Interval);
                     if (!plan.Due(i, now, app.AvailableCurrent))
                         continue;
                     app.Render(ChargeManagerApp.Objects[i], now);

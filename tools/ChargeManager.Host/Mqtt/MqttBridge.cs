@@ -29,7 +29,8 @@ public sealed class MqttBridge : IAsyncDisposable
     readonly HashSet<string> discoveryTopics = new();
     readonly Task supervisor;
     readonly SemaphoreSlim wake = new(0);
-    long lastStateMs = long.MinValue / 2;
+    /// <summary>When state and low_level_state were last rendered (they change every tick: at most every mqtt/config "interval").</summary>
+    readonly Dictionary<string, long> stateRenderedMs = new();
     volatile string prefix = "";
     int connectedVersion = -1;
     bool wasConnected;
@@ -179,6 +180,8 @@ public sealed class MqttBridge : IAsyncDisposable
             await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(topicPrefix + "/" + name + "_update").Build(), stop.Token);
         lock (published)
             published.Clear(); // a new session: publish everything again
+        lock (manager.Gate)
+            stateRenderedMs.Clear();
         await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(HaDiscovery.AvailabilityTopic(topicPrefix))
             .WithPayload("online").WithRetainFlag().Build(), stop.Token);
         Connections++;
@@ -212,7 +215,8 @@ public sealed class MqttBridge : IAsyncDisposable
             lock (manager.Gate)
             {
                 long now = manager.Clock.NowMs;
-                if (name == "charge_manager/state" && now - lastStateMs < config.Interval * 1000L)
+                bool isState = name.StartsWith("charge_manager/") && PublishPlan.IsState(name["charge_manager/".Length..]);
+                if (isState && stateRenderedMs.TryGetValue(name, out long rendered) && now - rendered < PublishPlan.PeriodMs(config.Interval))
                     continue;
                 bool ntpPublished;
                 lock (published)
@@ -223,8 +227,8 @@ public sealed class MqttBridge : IAsyncDisposable
                     lastNtpStateMs = now;
                 manager.App.Render(name.StartsWith("charge_manager/") ? name["charge_manager/".Length..] : name, now);
                 payload = manager.App.Response.Buffer.AsSpan(0, manager.App.Response.Length).ToArray();
-                if (name == "charge_manager/state")
-                    lastStateMs = now;
+                if (isState)
+                    stateRenderedMs[name] = now;
             }
             await PublishIfChanged(config.GlobalTopicPrefix + "/" + name, payload);
         }
