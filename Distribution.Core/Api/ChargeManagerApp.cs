@@ -471,7 +471,7 @@ namespace ChargeManager.Distribution.Api
             }
             if (name == "phase_rotations")
             {
-                int[] rotations = ReadRotations(node, out error);
+                int[] rotations = ReadRotations(node, Config.Hosts.Length, out error); // one per configured charger
                 if (rotations == null)
                     return Fail(400, error);
                 Rotations = rotations;
@@ -688,12 +688,15 @@ namespace ChargeManager.Distribution.Api
             return charger < Rotations.Length ? (PhaseRotation)Rotations[charger] : PhaseRotation.Unknown;
         }
 
-        /// <summary>{"rotations": [r0, r1, …]}: 0 unknown, 1 L123, 2 L132, 3 L231, 4 L213, 5 L321, 6 L312; missing entries are unknown.</summary>
-        static int[] ReadRotations(JsonNode node, out string error)
+        /// <summary>
+        /// {"rotations": [r0, r1, …]}: 0 unknown, 1 L123, 2 L132, 3 L231, 4 L213, 5 L321, 6 L312; missing entries
+        /// are unknown; at most one per configured charger (<paramref name="maximumCount"/>), else 400 naming "rotations".
+        /// </summary>
+        static int[] ReadRotations(JsonNode node, int maximumCount, out string error)
         {
             FieldReader f = new FieldReader();
             f.Begin(node, "", new string[] { "rotations" });
-            JsonNode list = f.Array("rotations", ManagerConfig.MaxChargers);
+            JsonNode list = f.Array("rotations", maximumCount);
             error = f.Error;
             return error == null ? ReadRotationsList(list, out error) : null;
         }
@@ -722,7 +725,7 @@ namespace ChargeManager.Distribution.Api
         static int[] ReadRotationsFile(JsonNode node, TextList hosts, out string error)
         {
             if (node == null || node.Kind != JsonKind.Object || node.Get("hosts") == null)
-                return ReadRotations(node, out error);
+                return ReadRotations(node, ManagerConfig.MaxChargers, out error);
             FieldReader f = new FieldReader();
             f.Begin(node, "", new string[] { "rotations", "hosts" });
             JsonNode storedHosts = f.Array("hosts", ManagerConfig.MaxChargers);

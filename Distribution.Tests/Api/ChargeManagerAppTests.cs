@@ -160,6 +160,13 @@ public class ChargeManagerAppTests : IDatagramSender, IHostResolver
         Assert.Equal(400, bad.status);
         Assert.Contains("rotations[1]", bad.body);
         Assert.Equal(ChargeManager.Distribution.Phases.PhaseRotation.L231, NewApp().Group.Observations[0].Rotation); // stored
+        // One entry per configured charger (the seed has 2): more is a 400 naming the field, nothing stored.
+        int chargers = app.Config.Hosts.Length;
+        var tooMany = Call(app, "PUT", "/charge_manager/phase_rotations", "{\"rotations\":[" + string.Join(",", Enumerable.Repeat(1, chargers + 1)) + "]}");
+        Assert.Equal(400, tooMany.status);
+        Assert.Contains("rotations", tooMany.body);
+        Assert.Equal((200, "{\"rotations\":[3]}"), Call(app, "GET", "/charge_manager/phase_rotations"));
+        Assert.Equal(200, Call(app, "PUT", "/charge_manager/phase_rotations", "{\"rotations\":[" + string.Join(",", Enumerable.Repeat(1, chargers)) + "]}").status);
     }
 
     [Fact]
