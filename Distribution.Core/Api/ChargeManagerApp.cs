@@ -359,7 +359,7 @@ namespace ChargeManager.Distribution.Api
         {
             node = null;
             if (method == "GET" || method == "HEAD")
-                return update ? Fail(405, path + " is written with POST or PUT") : ReadRequest;
+                return !update ? ReadRequest : Fail(405, writable ? path + " is written with POST or PUT" : path + " cannot be written");
             if (method != "POST" && method != "PUT")
                 return Fail(405, "method " + method + " is not allowed on " + path);
             if (!writable)

@@ -175,7 +175,9 @@ public class ChargeManagerAppTests : IDatagramSender, IHostResolver
         var app = NewApp();
         Assert.Equal(404, Call(app, "GET", "/charge_manager/nothing").status);
         Assert.Equal(404, Call(app, "GET", "/other/state").status);
-        Assert.Equal(405, Call(app, "GET", "/charge_manager/config_update").status);
+        Assert.Equal((405, "charge_manager/config_update is written with POST or PUT"), Call(app, "GET", "/charge_manager/config_update"));
+        // A read-only object's _update path does not send the client to a POST that would fail too.
+        Assert.Equal((405, "charge_manager/state_update cannot be written"), Call(app, "GET", "/charge_manager/state_update"));
         Assert.Equal(405, Call(app, "POST", "/charge_manager/state", "{}").status);
         Assert.Equal(405, Call(app, "DELETE", "/charge_manager/config").status);
         Assert.Equal(413, Call(app, "POST", "/charge_manager/config", new string(' ', ChargeManagerApp.MaxBodyBytes + 1)).status);
