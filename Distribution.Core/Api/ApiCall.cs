@@ -18,6 +18,8 @@ namespace ChargeManager.Distribution.Api
         /// <summary>The answer of the last <see cref="Http"/> call: JSON for a 200, plain UTF-8 text otherwise.</summary>
         public byte[] Reply = new byte[1024];
         public int ReplyLength;
+        /// <summary>With a 405: the Allow header's value (<see cref="ChargeManagerApp.Allow"/>); else null.</summary>
+        public string Allow;
 
         /// <param name="gate">The lock the 50 ms loop takes for every tick.</param>
         /// <param name="plan">The MQTT publisher's plan, told about every applied write; or null.</param>
@@ -33,6 +35,7 @@ namespace ChargeManager.Distribution.Api
         public int Http(string method, string path, byte[] body, int length, long nowMs)
         {
             int status;
+            Allow = null;
             lock (gate)
             {
                 try
@@ -46,6 +49,7 @@ namespace ChargeManager.Distribution.Api
                     }
                     else
                         Text(app.ErrorText + "\n");
+                    Allow = status == 405 ? app.Allow : null;
                 }
                 catch (System.Exception e)
                 {

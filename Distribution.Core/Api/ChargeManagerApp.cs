@@ -294,6 +294,7 @@ namespace ChargeManager.Distribution.Api
         public int Handle(string method, string path, byte[] body, int length, long nowMs)
         {
             ErrorText = null;
+            Allow = null;
             Response.Reset();
             if (path.StartsWith("/"))
                 path = path.Substring(1);
@@ -349,6 +350,9 @@ namespace ChargeManager.Distribution.Api
 
         const int ReadRequest = -1;
 
+        /// <summary>After an answer of 405: the methods the path allows, for the Allow header (e.g. "GET, HEAD"; "" for none); else null.</summary>
+        public string Allow;
+
         /// <summary>
         /// What every object's request has in common: GET/HEAD read (not on an "_update" path: 405), POST/PUT
         /// write a writable object (else 405) with a body of at most <see cref="MaxBodyBytes"/> (else 413) that
@@ -358,6 +362,8 @@ namespace ChargeManager.Distribution.Api
         int Accept(string method, string path, bool update, bool writable, byte[] body, int length, out JsonNode node)
         {
             node = null;
+            // What a 405 must name (RFC 9110 §15.5.6: the Allow header); empty: nothing is allowed there.
+            Allow = update ? (writable ? "POST, PUT" : "") : (writable ? "GET, HEAD, POST, PUT" : "GET, HEAD");
             if (method == "GET" || method == "HEAD")
                 return !update ? ReadRequest : Fail(405, writable ? path + " is written with POST or PUT" : path + " cannot be written");
             if (method != "POST" && method != "PUT")

@@ -180,6 +180,7 @@ public class ChargeManagerAppTests : IDatagramSender, IHostResolver
         Assert.Equal((405, "charge_manager/state_update cannot be written"), Call(app, "GET", "/charge_manager/state_update"));
         Assert.Equal(405, Call(app, "POST", "/charge_manager/state", "{}").status);
         Assert.Equal(405, Call(app, "DELETE", "/charge_manager/config").status);
+        Assert.Equal("GET, HEAD, POST, PUT", app.Allow); // for the Allow header a 405 must carry
         Assert.Equal(413, Call(app, "POST", "/charge_manager/config", new string(' ', ChargeManagerApp.MaxBodyBytes + 1)).status);
         Assert.Equal(200, Call(app, "GET", "/charge_manager/state").status);
         Assert.Equal(200, Call(app, "GET", "/charge_manager/low_level_state").status);

@@ -73,6 +73,19 @@ public class HostHttpTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.EndsWith("400", text.Trim());
     }
 
+    /// <summary>A 405 names what the path allows (RFC 9110: the Allow header), as the core says for each object.</summary>
+    [NeedsToolsFact("curl")]
+    public void A405NamesTheAllowedMethods()
+    {
+        string Allow(string args) => Shell("curl -s -o /dev/null -D - " + args).stdout.Split('\n')
+            .FirstOrDefault(l => l.StartsWith("Allow:", StringComparison.OrdinalIgnoreCase))?.Trim() ?? "(none)";
+        Assert.Equal("Allow: GET, HEAD, POST, PUT", Allow("-X DELETE http://$HOST/charge_manager/config"));
+        Assert.Equal("Allow: GET, HEAD", Allow("-d '{}' http://$HOST/charge_manager/state"));
+        Assert.Equal("Allow: POST, PUT", Allow("http://$HOST/charge_manager/config_update"));
+        Assert.Equal("Allow:", Allow("http://$HOST/charge_manager/state_update"));
+        Assert.Equal("(none)", Allow("http://$HOST/charge_manager/state")); // 200: no Allow
+    }
+
     [NeedsToolsFact("curl")]
     public void ALimitWrittenOverHttpReachesTheChargers_AndTheSumNeverExceedsIt()
     {

@@ -152,6 +152,13 @@ public class DeviceGlueTests(ITestOutputHelper output) : IDatagramSender, IHostR
         Assert.EndsWith("\n", text);
         Assert.DoesNotContain("\\u", text);
         Assert.Equal(app.ErrorText + "\n", text);
+        Assert.Null(call.Allow);
+
+        // A 405 carries what the path allows, for the firmware's Allow header; the next answer does not.
+        Assert.Equal(405, call.Http("POST", "/charge_manager/state", body, body.Length, 0));
+        Assert.Equal("GET, HEAD", call.Allow);
+        Assert.Equal(200, call.Http("GET", "/charge_manager/state", Array.Empty<byte>(), 0, 0));
+        Assert.Null(call.Allow);
     }
 
     [Fact]

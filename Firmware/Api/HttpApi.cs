@@ -311,6 +311,8 @@ namespace ChargeManager.Firmware.Api
             // The lock is held inside Http only; the answer is in call.Reply, written here without it.
             int status = call.Http(request.HttpMethod, path, body, length, System.Environment.TickCount64);
             response.StatusCode = status;
+            if (call.Allow != null)
+                response.Headers.Add("Allow", call.Allow);
             response.ContentType = status == 200 ? "application/json" : "text/plain; charset=utf-8";
             response.ContentLength64 = call.ReplyLength;
             response.OutputStream.Write(call.Reply, 0, call.ReplyLength);

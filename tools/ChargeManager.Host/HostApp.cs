@@ -240,6 +240,7 @@ public sealed class HostApp : IAsyncDisposable
             return;
         }
         byte[] answer;
+        string allow;
         lock (Manager.Gate)
         {
             var app = Manager.App;
@@ -247,8 +248,11 @@ public sealed class HostApp : IAsyncDisposable
             answer = status == 200
                 ? app.Response.Buffer.AsSpan(0, app.Response.Length).ToArray()
                 : Encoding.UTF8.GetBytes(app.ErrorText + "\n");
+            allow = status == 405 ? app.Allow : null;
         }
         context.Response.StatusCode = status;
+        if (allow != null)
+            context.Response.Headers.Allow = allow;
         context.Response.ContentType = status == 200 ? "application/json" : "text/plain; charset=utf-8";
         await context.Response.Body.WriteAsync(answer);
     }
