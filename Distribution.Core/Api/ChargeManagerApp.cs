@@ -573,7 +573,12 @@ namespace ChargeManager.Distribution.Api
                 // The chargers that stay keep their link, commands and what they may draw: nothing is interrupted,
                 // no new start-up; the new ones start unknown.
                 BuildGroup(nowMs, Group, Link, previousIndex);
-                Log.Add(nowMs, "configuration applied: " + fresh.Hosts.Length.ToString() + " chargers, link restarted");
+                int kept = 0;
+                for (int i = 0; i < fresh.Hosts.Length; i++)
+                    if (previousIndex[i] >= 0)
+                        kept++;
+                Log.Add(nowMs, "configuration applied: " + fresh.Hosts.Length.ToString() + " chargers, " + kept.ToString()
+                    + " kept with their link and commands, " + (fresh.Hosts.Length - kept).ToString() + " new");
             }
             else
                 Log.Add(nowMs, "configuration applied");

@@ -4,7 +4,7 @@ namespace ChargeManager.Distribution.Api
     /// What the MQTT publisher subscribes to and which of <see cref="ChargeManagerApp.Objects"/> it renders
     /// and publishes when. Subscriptions: only the "_update" topics of the writable objects, so the
     /// device never receives its own retained publications. Publishing: an object is rendered only
-    /// when it may have changed (state and low_level_state at most every <see cref="StatePeriodMs"/>, mqtt/config's "interval";
+    /// when it may have changed (state and low_level_state at most every <see cref="StatePeriodMs"/>, mqtt/config's "interval", and at once after a write;
     /// available_current when its value differs from the published one; the stored objects after a
     /// write was applied, and every <see cref="RecheckPeriodMs"/> in case the core changed one by
     /// itself) and published only when its bytes differ from what was last published, told apart by a
@@ -69,12 +69,15 @@ namespace ChargeManager.Distribution.Api
             }
         }
 
-        /// <summary>A write was applied (HTTP or MQTT): the stored objects may have changed.</summary>
+        /// <summary>
+        /// A write was applied (HTTP or MQTT): the stored objects may have changed, and so may the states (a
+        /// new charger list, a new limit), which go out at once rather than up to <see cref="StatePeriodMs"/>
+        /// later, so that state never lags behind the config a subscriber has just received.
+        /// </summary>
         public void Written()
         {
             for (int i = 0; i < objects.Length; i++)
-                if (!IsState(objects[i]))
-                    dirty[i] = true;
+                dirty[i] = true;
         }
 
         /// <summary>state and low_level_state: they change on every tick, so they go out at most every <see cref="StatePeriodMs"/>.</summary>

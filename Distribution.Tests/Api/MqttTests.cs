@@ -164,6 +164,22 @@ public class MqttTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.True(uptimes[i] - uptimes[i - 1] >= 20000, $"published {uptimes[i] - uptimes[i - 1]} ms after the one before");
     }
 
+    /// <summary>After a write the states go out at once, whatever the interval: state never lags behind the config a subscriber just got.</summary>
+    [NeedsToolsFact("mosquitto", "mosquitto_sub")]
+    public void StateFollowsAConfigWriteAtOnce()
+    {
+        using var http = new HttpClient();
+        StringContent Json(JsonNode n) => new(n.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        var mqtt = JsonNode.Parse(http.GetStringAsync("http://127.0.0.1:18081/mqtt/config").Result)!;
+        mqtt["interval"] = 3600; // an hour of the host's clock: 6 minutes at --speed 10
+        Assert.Equal(200, (int)http.PostAsync("http://127.0.0.1:18081/mqtt/config", Json(mqtt)).Result.StatusCode);
+        var config = JsonNode.Parse(http.GetStringAsync("http://127.0.0.1:18081/charge_manager/config").Result)!;
+        config["chargers"]![0]!["name"] = "renamed";
+        Assert.Equal(200, (int)http.PostAsync("http://127.0.0.1:18081/charge_manager/config", Json(config)).Result.StatusCode);
+        Assert.True(WaitFor(() => Read("state")["chargers"]![0]!["n"]!.GetValue<string>() == "renamed", 3000),
+            "state shows the new name within 3 s of the write");
+    }
+
     [NeedsToolsFact("mosquitto", "mosquitto_sub", "mosquitto_pub")]
     public void ARejectedWriteChangesNothingAndIsLogged()
     {

@@ -243,7 +243,8 @@ public class DeviceGlueTests(ITestOutputHelper output) : IDatagramSender, IHostR
         Assert.Empty(Cycle(250)); // nothing rendered, nothing sent
         var body = Bytes("{\"current\": 8000}");
         Assert.True(call.Mqtt("charge_manager/available_current_update", body, body.Length, 300));
-        Assert.Equal(new[] { "available_current" }, Cycle(500)); // only what changed
+        // Only what changed, and the states at once (they show the new limit; a subscriber must not see them lag).
+        Assert.Equal(new[] { "available_current", "state", "low_level_state" }, Cycle(500));
         Assert.Empty(Cycle(750));
         body = Bytes(ConfigJson(20000));
         Assert.Equal(200, call.Http("PUT", "/charge_manager/config", body, body.Length, 800));

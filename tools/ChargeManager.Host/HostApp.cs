@@ -53,7 +53,7 @@ public sealed class HostApp : IAsyncDisposable
         Manager = new UdpManager(defaults, store, Clock, options.Udp, contactor: Contactor);
         if (Farm != null && !store.Exists(ChargeManagerApp.PhaseRotationsFile))
             SetRotations(Manager, Farm.Rotations);
-        Manager.App.Log.Written += (now, message) => log.WriteLine($"[{now / 1000.0,8:0.0} s] {message}");
+        Manager.App.Log.Written += (now, message) => log.WriteLine($"[{now / 1000.0,8:0.0} s] {ConsoleText.Printable(message)}");
         if (Farm != null)
             Site = new SiteScenario(Manager, Farm, seed: 1);
         Mqtt = new Mqtt.MqttBridge(Manager, MqttSetup(Manager, store, options), options.MqttCa == null ? null : LoadCa(options.MqttCa));

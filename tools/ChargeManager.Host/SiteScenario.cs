@@ -43,7 +43,7 @@ public sealed class SiteScenario(UdpManager manager, ChargerFarm farm, int seed)
                 var link = manager.Link.Charger(i);
                 string why = link.Error != ChargerError.Ok ? ChargerError.Describe(link.Error) : ReasonText.Describe(d.Allocations[i], now);
                 string waiting = d.Guard.WaitingForOthers[i] ? "  (waiting for others to reduce first)" : "";
-                yield return $"  {manager.App.Config.Names[i],-10} {link.Host,-16} {d.Observations[i].State,-17} {d.CommandedCurrent(i) / 1000.0,5:0.0} A {d.CommandedPhases(i)}p   {why}{waiting}";
+                yield return $"  {ConsoleText.Printable(manager.App.Config.Names[i]),-10} {link.Host,-16} {d.Observations[i].State,-17} {d.CommandedCurrent(i) / 1000.0,5:0.0} A {d.CommandedPhases(i)}p   {why}{waiting}";
             }
         }
     }

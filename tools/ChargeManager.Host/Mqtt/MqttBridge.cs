@@ -209,6 +209,7 @@ public sealed class MqttBridge : IAsyncDisposable
 
     async Task PublishChanges(MqttConfig config)
     {
+        bool storedChanged = false; // a stored object changed (a write): the states go out now, not an interval later
         foreach (var name in ChargeManagerApp.Objects.Select(n => "charge_manager/" + n).Concat(DeviceSettings.Objects))
         {
             byte[] payload;
@@ -216,7 +217,7 @@ public sealed class MqttBridge : IAsyncDisposable
             {
                 long now = manager.Clock.NowMs;
                 bool isState = name.StartsWith("charge_manager/") && PublishPlan.IsState(name["charge_manager/".Length..]);
-                if (isState && stateRenderedMs.TryGetValue(name, out long rendered) && now - rendered < PublishPlan.PeriodMs(config.Interval))
+                if (isState && !storedChanged && stateRenderedMs.TryGetValue(name, out long rendered) && now - rendered < PublishPlan.PeriodMs(config.Interval))
                     continue;
                 bool ntpPublished;
                 lock (published)
@@ -230,7 +231,9 @@ public sealed class MqttBridge : IAsyncDisposable
                 if (isState)
                     stateRenderedMs[name] = now;
             }
-            await PublishIfChanged(config.GlobalTopicPrefix + "/" + name, payload);
+            // ChargeManagerApp.Objects lists the stored objects before the states.
+            bool changed = await PublishIfChanged(config.GlobalTopicPrefix + "/" + name, payload);
+            storedChanged |= changed && name.StartsWith("charge_manager/") && !PublishPlan.IsState(name["charge_manager/".Length..]);
         }
         foreach (var name in MqttObjects)
         {
@@ -245,15 +248,17 @@ public sealed class MqttBridge : IAsyncDisposable
         await PublishDiscovery(config);
     }
 
-    async Task PublishIfChanged(string topic, byte[] payload)
+    /// <summary>Publishes (retained) when the payload differs from what was last published on the topic; true if it did.</summary>
+    async Task<bool> PublishIfChanged(string topic, byte[] payload)
     {
         lock (published)
         {
             if (published.TryGetValue(topic, out var last) && last.AsSpan().SequenceEqual(payload))
-                return;
+                return false;
             published[topic] = payload;
         }
         await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag().Build(), stop.Token);
+        return true;
     }
 
     /// <summary>Home Assistant's discovery messages when auto_discovery_mode is on; those no longer wanted are removed (empty, retained).</summary>
