@@ -250,6 +250,8 @@ public sealed class HostApp : IAsyncDisposable
                 : Encoding.UTF8.GetBytes(app.ErrorText + "\n");
             allow = status == 405 ? app.Allow : null;
         }
+        if (status == 200 && request.Method is not ("GET" or "HEAD"))
+            Mqtt.Written(); // as the device's ApiCall tells its PublishPlan
         context.Response.StatusCode = status;
         if (allow != null)
             context.Response.Headers.Allow = allow;

@@ -10,8 +10,9 @@ namespace ChargeManager.Host.Mqtt;
 
 /// <summary>
 /// The MQTT API, as mqtt/config says (the core's <see cref="MqttSettings"/>): PREFIX/charge_manager/&lt;object&gt;
-/// and PREFIX/mqtt/&lt;object&gt; are published retained (state at most every "interval" s, the others when
-/// they change); writes arrive on PREFIX/…/&lt;object&gt;_update and go through the same handler and rules as
+/// and PREFIX/mqtt/&lt;object&gt; are published retained (the charge_manager objects by the device's
+/// <see cref="PublishPlan"/>: state and low_level_state at most every "interval" s and at once after a write,
+/// the others when they change); writes arrive on PREFIX/…/&lt;object&gt;_update and go through the same handler and rules as
 /// HTTP (rejections are logged, nothing applied). A supervisor connects (TCP or TLS), reconnects with
 /// backoff, re-subscribes and republishes everything after the broker comes back, and reconnects at once
 /// to a changed broker. With auto discovery on, Home Assistant's discovery messages (<see cref="HaDiscovery"/>)
@@ -29,8 +30,8 @@ public sealed class MqttBridge : IAsyncDisposable
     readonly HashSet<string> discoveryTopics = new();
     readonly Task supervisor;
     readonly SemaphoreSlim wake = new(0);
-    /// <summary>When state and low_level_state were last rendered (they change every tick: at most every mqtt/config "interval").</summary>
-    readonly Dictionary<string, long> stateRenderedMs = new();
+    /// <summary>Which charge_manager objects to render and publish when: the device's rules (<see cref="PublishPlan"/>), under the manager's lock.</summary>
+    readonly PublishPlan plan = new();
     volatile string prefix = "";
     int connectedVersion = -1;
     bool wasConnected;
@@ -181,7 +182,7 @@ public sealed class MqttBridge : IAsyncDisposable
         lock (published)
             published.Clear(); // a new session: publish everything again
         lock (manager.Gate)
-            stateRenderedMs.Clear();
+            plan.NewSession();
         await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(HaDiscovery.AvailabilityTopic(topicPrefix))
             .WithPayload("online").WithRetainFlag().Build(), stop.Token);
         Connections++;
@@ -207,18 +208,38 @@ public sealed class MqttBridge : IAsyncDisposable
 
     long lastNtpStateMs;
 
+    /// <summary>A write was applied (HTTP or MQTT): what it may have changed, the states included, goes out on the next round, which starts now.</summary>
+    public void Written()
+    {
+        lock (manager.Gate)
+            plan.Written();
+        wake.Release();
+    }
+
     async Task PublishChanges(MqttConfig config)
     {
-        bool storedChanged = false; // a stored object changed (a write): the states go out now, not an interval later
-        foreach (var name in ChargeManagerApp.Objects.Select(n => "charge_manager/" + n).Concat(DeviceSettings.Objects))
+        for (int i = 0; i < ChargeManagerApp.Objects.Length; i++)
         {
             byte[] payload;
             lock (manager.Gate)
             {
                 long now = manager.Clock.NowMs;
-                bool isState = name.StartsWith("charge_manager/") && PublishPlan.IsState(name["charge_manager/".Length..]);
-                if (isState && !storedChanged && stateRenderedMs.TryGetValue(name, out long rendered) && now - rendered < PublishPlan.PeriodMs(config.Interval))
+                plan.StatePeriodMs = PublishPlan.PeriodMs(config.Interval);
+                if (!plan.Due(i, now, manager.App.AvailableCurrent))
                     continue;
+                manager.App.Render(ChargeManagerApp.Objects[i], now);
+                payload = plan.Changed(i, manager.App.Response.Buffer, manager.App.Response.Length);
+            }
+            if (payload != null)
+                await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(config.GlobalTopicPrefix + "/charge_manager/" + ChargeManagerApp.Objects[i])
+                    .WithPayload(payload).WithRetainFlag().Build(), stop.Token);
+        }
+        foreach (var name in DeviceSettings.Objects)
+        {
+            byte[] payload;
+            lock (manager.Gate)
+            {
+                long now = manager.Clock.NowMs;
                 bool ntpPublished;
                 lock (published)
                     ntpPublished = published.ContainsKey(prefix + "/ntp/state");
@@ -226,14 +247,10 @@ public sealed class MqttBridge : IAsyncDisposable
                     continue; // its time changes every second: once a minute is enough
                 if (name == "ntp/state")
                     lastNtpStateMs = now;
-                manager.App.Render(name.StartsWith("charge_manager/") ? name["charge_manager/".Length..] : name, now);
+                manager.App.Render(name, now);
                 payload = manager.App.Response.Buffer.AsSpan(0, manager.App.Response.Length).ToArray();
-                if (isState)
-                    stateRenderedMs[name] = now;
             }
-            // ChargeManagerApp.Objects lists the stored objects before the states.
-            bool changed = await PublishIfChanged(config.GlobalTopicPrefix + "/" + name, payload);
-            storedChanged |= changed && name.StartsWith("charge_manager/") && !PublishPlan.IsState(name["charge_manager/".Length..]);
+            await PublishIfChanged(config.GlobalTopicPrefix + "/" + name, payload);
         }
         foreach (var name in MqttObjects)
         {
@@ -248,17 +265,15 @@ public sealed class MqttBridge : IAsyncDisposable
         await PublishDiscovery(config);
     }
 
-    /// <summary>Publishes (retained) when the payload differs from what was last published on the topic; true if it did.</summary>
-    async Task<bool> PublishIfChanged(string topic, byte[] payload)
+    async Task PublishIfChanged(string topic, byte[] payload)
     {
         lock (published)
         {
             if (published.TryGetValue(topic, out var last) && last.AsSpan().SequenceEqual(payload))
-                return false;
+                return;
             published[topic] = payload;
         }
         await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag().Build(), stop.Token);
-        return true;
     }
 
     /// <summary>Home Assistant's discovery messages when auto_discovery_mode is on; those no longer wanted are removed (empty, retained).</summary>
@@ -304,7 +319,7 @@ public sealed class MqttBridge : IAsyncDisposable
         lock (manager.Gate)
             applied = manager.App.HandleMqtt(topic[(p.Length + 1)..], payload, payload.Length, manager.Clock.NowMs);
         if (applied)
-            wake.Release(); // publish the new values now
+            Written(); // publish the new values now
         return Task.CompletedTask;
     }
 
