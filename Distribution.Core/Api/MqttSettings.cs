@@ -234,10 +234,15 @@ namespace ChargeManager.Distribution.Api
             log.Add(nowMs, "mqtt/config seeded from the options: " + config.BrokerHost + ":" + config.BrokerPort.ToString());
         }
 
-        /// <summary>The objects under mqtt/ (name without "mqtt/"): config, state, auto_discovery_config.</summary>
+        /// <summary>The objects under mqtt/ (names without "mqtt/"), served over HTTP and published by both shells.</summary>
+        public static readonly string[] Objects = { "config", "auto_discovery_config", "state" };
+
         public static bool IsObject(string name)
         {
-            return name == "config" || name == "state" || name == "auto_discovery_config";
+            for (int i = 0; i < Objects.Length; i++)
+                if (Objects[i] == name)
+                    return true;
+            return false;
         }
 
         /// <summary>mqtt/state is read-only.</summary>

@@ -29,8 +29,7 @@ namespace ChargeManager.Firmware.Api
         readonly MqttSettings settings;
         readonly AutoResetEvent wake = new AutoResetEvent(false);
         readonly Distribution.Json.JsonWriter discovery = new Distribution.Json.JsonWriter(2048);
-        static readonly string[] MqttObjects = { "config", "auto_discovery_config", "state" };
-        readonly byte[][] mqttPublished = new byte[3][];
+        readonly byte[][] mqttPublished = new byte[MqttSettings.Objects.Length][];
         // network/config, ntp/config, ntp/state, board/config (DeviceSettings.Objects): published like the host does.
         readonly byte[][] settingsPublished = new byte[DeviceSettings.Objects.Length][];
         long ntpStatePublishedMs;
@@ -339,17 +338,17 @@ namespace ChargeManager.Firmware.Api
                 if (payload != null)
                     client.Publish(topics[i], payload, null, null, MqttQoSLevel.AtMostOnce, true); // outside the lock: a slow broker cannot stall the loop
             }
-            for (int i = 0; i < MqttObjects.Length; i++)
+            for (int i = 0; i < MqttSettings.Objects.Length; i++)
             {
                 byte[] payload = null;
                 lock (gate)
                 {
-                    settings.Render(MqttObjects[i], app.Response);
+                    settings.Render(MqttSettings.Objects[i], app.Response);
                     if (!Same(mqttPublished[i], app.Response))
                         payload = mqttPublished[i] = Copy(app.Response);
                 }
                 if (payload != null)
-                    client.Publish(prefix + "/mqtt/" + MqttObjects[i], payload, null, null, MqttQoSLevel.AtMostOnce, true);
+                    client.Publish(prefix + "/mqtt/" + MqttSettings.Objects[i], payload, null, null, MqttQoSLevel.AtMostOnce, true);
             }
             for (int i = 0; i < DeviceSettings.Objects.Length; i++)
             {

@@ -204,8 +204,6 @@ public sealed class MqttBridge : IAsyncDisposable
             settings.SetDisconnected(manager.Clock.NowMs, code, text);
     }
 
-    static readonly string[] MqttObjects = { "config", "auto_discovery_config", "state" };
-
     long lastNtpStateMs;
 
     /// <summary>A write was applied (HTTP or MQTT): what it may have changed, the states included, goes out on the next round, which starts now.</summary>
@@ -252,7 +250,7 @@ public sealed class MqttBridge : IAsyncDisposable
             }
             await PublishIfChanged(config.GlobalTopicPrefix + "/" + name, payload);
         }
-        foreach (var name in MqttObjects)
+        foreach (var name in MqttSettings.Objects)
         {
             byte[] payload;
             lock (manager.Gate)
