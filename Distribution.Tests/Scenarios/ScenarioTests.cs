@@ -62,6 +62,32 @@ public class ScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void EnsembleShifts_AreSeededBounded_AndKeepShortStays()
+    {
+        var visit = ScenarioReader.Read(Path.Combine(Folder, "16-brief-visit.json"));
+        for (int seed = 1; seed <= 50; seed++)
+        {
+            var a = Ensemble.Shifted(visit, seed);
+            var b = Ensemble.Shifted(visit, seed);
+            Assert.Equal(visit.Cars.Count, a.Cars.Count);
+            for (int c = 0; c < visit.Cars.Count; c++)
+            {
+                CarSpec original = visit.Cars[c], shifted = a.Cars[c];
+                Assert.Equal(shifted.ArriveS, b.Cars[c].ArriveS); // the same seed, the same shifts: two builds see the same runs
+                Assert.InRange(shifted.ArriveS, Math.Max(0, original.ArriveS - Ensemble.MaxShiftS), original.ArriveS + Ensemble.MaxShiftS);
+                Assert.True(shifted.LeaveS > shifted.ArriveS);
+                if (original.LeaveS >= visit.DurationS)
+                    Assert.Equal(original.LeaveS, shifted.LeaveS); // a stay to the end still ends there
+                else
+                    Assert.Equal(original.LeaveS - original.ArriveS, shifted.LeaveS - shifted.ArriveS); // the 20 s visit stays 20 s
+                Assert.Equal(original.EnergyKwh, shifted.EnergyKwh);
+                Assert.Equal(original.Charger, shifted.Charger);
+            }
+        }
+        Assert.NotEqual(Ensemble.Shifted(visit, 1).Cars[1].ArriveS, Ensemble.Shifted(visit, 2).Cars[1].ArriveS);
+    }
+
+    [Fact]
     public void EveryShippedScenario_OursCausesNoOvershoot_AndDeliversAtLeastTheBaselines()
     {
         var files = Directory.GetFiles(Folder, "*.json");

@@ -11,16 +11,18 @@ using ChargeManager.Scenarios;
 // and DIR/<scenario>.svg (our run, per phase). Default DIR: scenario-report.
 string output = "scenario-report", folder = Path.Combine(AppContext.BaseDirectory, "scenarios");
 bool latency = false, perCar = false, oursOnly = false;
+int ensemble = 0;
 string trace = null;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--latency") latency = true;
     else if (args[i] == "--per-car") perCar = true;
     else if (args[i] == "--trace" && i + 1 < args.Length) trace = args[++i]; // our run of the scenarios named so: each charger's draw (A, over its phases) every 30 s
+    else if (args[i] == "--ensemble" && i + 1 < args.Length && int.TryParse(args[++i], out ensemble) && ensemble > 0) oursOnly = true; // N runs per scenario with shifted arrivals: mean and spread, our core only
     else if (args[i] == "--ours-only") oursOnly = true; // quick look while tuning: no baselines, no allocator figures
     else if (args[i] == "--out" && i + 1 < args.Length) output = args[++i];
     else if (args[i] == "--scenarios" && i + 1 < args.Length) folder = args[++i];
-    else { Console.Error.WriteLine("usage: [--out DIR] [--scenarios DIR] [--latency] [--per-car] [--ours-only] [--trace NAME]"); return 2; }
+    else { Console.Error.WriteLine("usage: [--out DIR] [--scenarios DIR] [--latency] [--per-car] [--ours-only] [--trace NAME] [--ensemble N]"); return 2; }
 }
 Directory.CreateDirectory(output);
 var report = new StringBuilder();
@@ -40,6 +42,11 @@ foreach (var file in Directory.GetFiles(folder, "*.json").OrderBy(f => f))
         return 1;
     }
     int n = scenario.Chargers.Count;
+    if (ensemble > 0)
+    {
+        Ensemble.Run(scenario, () => new CorePolicy(n), ensemble);
+        continue;
+    }
     var policies = oursOnly ? new IPolicy[] { new CorePolicy(n) } : new IPolicy[] { new CorePolicy(n), new EqualSharePolicy(n), new FirstComePolicy(n) };
     foreach (IPolicy policy in policies)
     {
