@@ -25,6 +25,7 @@ namespace ChargeManager.Distribution.Allocation
         ProbablyFull = 12,
         UnbalancedLoad = 13,       // payload: phase
         NotSupported = 14,         // charger reports supported current 0 (blocked by its own slot)
+        LimitUnsteady = 15,        // would fit the present limit, but the limit flaps: admission follows its recent low; payload: phase, until
 
         // Non-zero current
         UnreachableKeepsBudget = 20, // payload: until

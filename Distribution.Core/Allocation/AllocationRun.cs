@@ -56,6 +56,8 @@ namespace ChargeManager.Distribution.Allocation
         /// probably drop again; a charger started into the gap would be shed at the next drop.
         /// </summary>
         public readonly int[] AdmissionLimit = new int[Phase.VectorLength];
+        /// <summary>Per phase: until when (ms) the admission limit stays at the recent low, if no lower value comes; Never while it is the limit.</summary>
+        public readonly long[] AdmissionLowUntilMs = new long[Phase.VectorLength];
 
         /// <summary>Limit minus the cost of every current granted so far in this run.</summary>
         public readonly int[] Remaining = new int[Phase.VectorLength];

@@ -130,6 +130,9 @@ namespace ChargeManager.Distribution.Allocation
                     recentLowAtMs[p] = nowMs;
                 }
                 run.AdmissionLimit[p] = nowMs < flappingUntilMs[p] ? Ints.Min(limit, recentLow[p]) : limit;
+                run.AdmissionLowUntilMs[p] = run.AdmissionLimit[p] < limit
+                    ? (flappingUntilMs[p] < recentLowAtMs[p] + window ? flappingUntilMs[p] : recentLowAtMs[p] + window)
+                    : ChargerAllocation.Never;
             }
         }
 

@@ -30,6 +30,7 @@ namespace ChargeManager.Distribution.Allocation
                 case AllocationReason.ProbablyFull: return "vehicle probably full";
                 case AllocationReason.UnbalancedLoad: return "paused: would unbalance the phases (" + phase + ")";
                 case AllocationReason.NotSupported: return "charger blocks charging itself";
+                case AllocationReason.LimitUnsteady: return "waiting for the limit on " + phase + " to hold steady" + In(a.ReasonUntilMs[i], nowMs);
                 case AllocationReason.UnreachableKeepsBudget: return "silent; its current stays reserved" + In(a.ReasonUntilMs[i], nowMs);
                 case AllocationReason.WelcomeCharge: return "welcome charge after plug-in" + In(a.ReasonUntilMs[i], nowMs);
                 case AllocationReason.WakingUp: return "trying to wake up the vehicle";

@@ -121,4 +121,33 @@ public class ScarcityTests
         Assert.Equal(0, switchOns); // the flapping is recognised at the first drop after the step up
         Assert.Equal(30000, bench.PhaseSum(Phase.L1)); // the two active ones take what the higher level allows
     }
+    [Fact]
+    public void AChargerHeldOutByAFlappingLimit_SaysSo_NotThatThePhaseCannotCarryIt()
+    {
+        var bench = new AllocatorBench(3, c => { c.PlugInTimeMs = 0; c.RotationIntervalMs = 0; });
+        for (int i = 0; i < 3; i++)
+            bench.Set(i, VehicleState.Charging);
+        bench.Run(12000);
+        bench.RunFor(300_000, 12000);
+        bench.Advance(10_000);
+        bench.Run(30000);
+        Assert.Equal(3, bench.Active());
+
+        bench.Advance(20_000);
+        long dropAt = bench.Now;
+        bench.Run(12000); // down again within the hysteresis of the rise: the limit flaps
+        int shed = Array.FindIndex(bench.Alloc, a => a.Phases == 0);
+        Assert.Equal(AllocationReason.PhaseOverload, bench.Alloc[shed].Reason); // true at 12 A: three minimums need 18 A
+
+        bench.Advance(20_000);
+        bench.Run(30000); // 12 A on the two active, room for its 6 A: only the flapping rule holds it out
+        Assert.Equal(0, bench.Alloc[shed].Phases);
+        Assert.Equal(AllocationReason.LimitUnsteady, bench.Alloc[shed].Reason);
+        Assert.Equal(Phase.L1, bench.Alloc[shed].ReasonPhase);
+        Assert.Equal(dropAt + bench.Config.GlobalHysteresisMs, bench.Alloc[shed].ReasonUntilMs);
+        Assert.Equal("waiting for the limit on L1 to hold steady (190 s)", ReasonText.Describe(bench.Alloc[shed], bench.Now));
+
+        bench.RunFor(200_000, 30000); // held steady for a hysteresis since the drop: started
+        Assert.Equal(3, bench.Active());
+    }
 }

@@ -37,42 +37,66 @@ namespace ChargeManager.Distribution.Allocation.Stages
                     a.SetReason(i, AllocationReason.HysteresisBlocks, 0, run.SwitchAllowedFromMs(i));
                     continue;
                 }
-                int blockedOn = TryStart(run, i, anyActive);
+                bool fitsThePresentLimit;
+                int blockedOn = TryStart(run, i, anyActive, out fitsThePresentLimit);
                 if (blockedOn == 0)
                 {
                     anyActive = true;
                     continue;
                 }
-                if (a.Reason[i] == AllocationReason.RotatedOut || a.Reason[i] == AllocationReason.PhaseOverload)
-                    continue; // keeps the more telling reason
-                if (anyActive && run.Config.RotationIntervalMs > 0)
+                // The reason must be true now: a charger shed at a drop no longer "cannot be carried"
+                // once the limit is back up and only the flapping rule holds it out.
+                if (a.Reason[i] == AllocationReason.RotatedOut)
+                    continue;
+                if (fitsThePresentLimit)
+                    a.SetReason(i, AllocationReason.LimitUnsteady, blockedOn, run.AdmissionLowUntilMs[blockedOn]);
+                else if (a.Reason[i] == AllocationReason.PhaseOverload)
+                    a.ReasonPhase[i] = blockedOn; // still paused by a lack of current: on the phase that lacks it now
+                else if (anyActive && run.Config.RotationIntervalMs > 0)
                     a.SetReason(i, AllocationReason.WaitingForRotation, blockedOn, run.NextRotationMs);
                 else
                     a.SetReason(i, AllocationReason.MinimumNotReachable, blockedOn, ChargerAllocation.Never);
             }
         }
 
-        /// <summary>Tries 3 phases first where that is the better choice, then 1; returns 0 on success, else the blocking phase.</summary>
-        static int TryStart(AllocationRun run, int i, bool anyActive)
+        /// <summary>
+        /// Starts the charger if it fits: 0, else the blocking phase. fitsThePresentLimit: it was held
+        /// out only by the admission limit (the recent low of a flapping limit), not by the limit itself.
+        /// </summary>
+        static int TryStart(AllocationRun run, int i, bool anyActive, out bool fitsThePresentLimit)
+        {
+            AllocationTable a = run.Plan;
+            fitsThePresentLimit = false;
+            bool admission = anyActive && !a.ActiveAtStart[i];
+            int phases;
+            int blockedOn = Blocking(run, i, anyActive, admission ? run.AdmissionLimit : run.Limit, out phases);
+            if (blockedOn != 0)
+            {
+                int unused;
+                fitsThePresentLimit = admission && Blocking(run, i, anyActive, run.Limit, out unused) == 0;
+                return blockedOn;
+            }
+            a.Phases[i] = phases;
+            a.SetReason(i, AllocationReason.None);
+            Cost.Add(run.WindowMin, 0, run.Config.MinimumFor(phases), phases, run.Seen.Rotation[i], 1);
+            return 0;
+        }
+
+        /// <summary>Tries 3 phases first where that is the better choice, then 1: 0 and the phases it fits on, else the blocking phase.</summary>
+        static int Blocking(AllocationRun run, int i, bool anyActive, int[] limit, out int phases)
         {
             AllocationTable a = run.Plan;
             bool unknownRotation = !Rotation.IsKnown(run.Seen.Rotation[i]);
             // An unknown-rotation 1p charger loads all three phases anyway, so 3p costs nothing more.
             int first = a.PinnedPhases[i] != 0 ? a.PinnedPhases[i] : unknownRotation ? 3 : 1;
-            int[] limit = anyActive && !a.ActiveAtStart[i] ? run.AdmissionLimit : run.Limit;
+            phases = first;
             int blockedOn = run.PhaseBlockingStart(i, first, anyActive, 0, limit);
-            int phases = first;
             if (blockedOn != 0 && a.PinnedPhases[i] == 0 && first == 3)
             {
                 phases = 1;
                 blockedOn = run.PhaseBlockingStart(i, 1, anyActive, 0, limit);
             }
-            if (blockedOn != 0)
-                return blockedOn;
-            a.Phases[i] = phases;
-            a.SetReason(i, AllocationReason.None);
-            Cost.Add(run.WindowMin, 0, run.Config.MinimumFor(phases), phases, run.Seen.Rotation[i], 1);
-            return 0;
+            return blockedOn;
         }
     }
 }
