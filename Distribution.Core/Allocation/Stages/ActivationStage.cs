@@ -72,8 +72,15 @@ namespace ChargeManager.Distribution.Allocation.Stages
             int blockedOn = Blocking(run, i, anyActive, admission ? run.AdmissionLimit : run.Limit, out phases);
             if (blockedOn != 0)
             {
-                int unused;
-                fitsThePresentLimit = admission && Blocking(run, i, anyActive, run.Limit, out unused) == 0;
+                if (admission)
+                {
+                    // Named in the reason: the phase that lacks current under the limit itself, if one does.
+                    int unused;
+                    int present = Blocking(run, i, anyActive, run.Limit, out unused);
+                    fitsThePresentLimit = present == 0;
+                    if (present != 0)
+                        blockedOn = present;
+                }
                 return blockedOn;
             }
             a.Phases[i] = phases;
