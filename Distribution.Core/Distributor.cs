@@ -58,9 +58,15 @@ namespace ChargeManager.Distribution
         readonly bool[] uncontrolled;
         readonly int[] worstCurrent;
         readonly int[] worstPhases;
-        /// <summary>Σ of the uncontrolled chargers' worst case per [PV, L1, L2, L3]: the allocator plans within limit − reserved.</summary>
+        /// <summary>Σ of the uncontrolled chargers' worst case and of what removed chargers may still draw, per [PV, L1, L2, L3]: the allocator plans within limit − reserved.</summary>
         public readonly int[] Reserved = new int[Phase.VectorLength];
         readonly int[] reservedBefore = new int[Phase.VectorLength];
+
+        // Chargers a config change removed: what they may still draw per [PV, L1, L2, L3] until they have
+        // surely fallen back to 0 A without our commands, and the limit the guard rolls out within meanwhile.
+        readonly int[] departed = new int[Phase.VectorLength];
+        long departedUntilMs = ChargerObservation.Never;
+        readonly int[] guardLimit = new int[Phase.VectorLength];
 
         // With a contactor in front of the group: what every charger gets while it switches or is in error
         // (0 A on 0 phases: one array of zeros serves as both), and the vehicle states from before the
@@ -124,12 +130,51 @@ namespace ChargeManager.Distribution
                     Guard.Forget(i); // counted for the old wiring
                 }
             }
+            KeepDeparted(previous, previousIndex, nowMs);
             Allocator.CarryFrom(previous.Allocator);
             Switcher = previous.Switcher;
             wasSwitching = previous.wasSwitching;
             for (int p = 0; p < Phase.VectorLength; p++)
                 limit[p] = previous.limit[p];
             Scheduler.RequestNow();
+        }
+
+        /// <summary>
+        /// A charger the new config leaves out gets no more commands, but keeps the current it was allowed
+        /// until its own fallback (WARP: 0 A after 30 s without a command). Until then what it may draw
+        /// stays reserved (<see cref="TransitionGuard.ChargerFallbackProofMs"/> from now), beside what
+        /// earlier removals still reserve, so a removal never lets the others take current it still draws.
+        /// </summary>
+        void KeepDeparted(Distributor previous, int[] previousIndex, long nowMs)
+        {
+            bool active = nowMs < previous.departedUntilMs;
+            for (int p = 0; p < Phase.VectorLength; p++)
+                departed[p] = active ? previous.departed[p] : 0;
+            departedUntilMs = active ? previous.departedUntilMs : ChargerObservation.Never;
+            bool[] stays = new bool[previous.Count]; // once per config change
+            for (int i = 0; i < previousIndex.Length; i++)
+                if (previousIndex[i] >= 0)
+                    stays[previousIndex[i]] = true;
+            for (int k = 0; k < previous.Count; k++)
+            {
+                if (stays[k])
+                    continue;
+                bool draws = false;
+                for (int p = Phase.L1; p <= Phase.L3; p++)
+                {
+                    int may = previous.Guard.MayDraw(k, p);
+                    departed[p] += may;
+                    draws |= may > 0;
+                }
+                if (draws)
+                    departedUntilMs = nowMs + TransitionGuard.ChargerFallbackProofMs;
+            }
+        }
+
+        /// <summary>What chargers a config change removed may still draw on the grid phase (mA), 0 once they have surely stopped.</summary>
+        public int DepartedMayDraw(int phase)
+        {
+            return departedUntilMs == ChargerObservation.Never ? 0 : departed[phase];
         }
 
         /// <summary>
@@ -235,12 +280,12 @@ namespace ChargeManager.Distribution
                 if (heard == ChargerObservation.Never || nowMs - heard > hold) // SilentPastHold, inline: every tick, every charger
                     Guard.ReleaseSilent(i, nowMs);
             }
-            Reserve();
+            Reserve(nowMs);
             if (Switcher != null)
             {
                 TickSwitcher(nowMs);
                 if (Switcher.HoldsAtZero)
-                    return Guard.Rollout(zeroPlan, zeroPlan, limit, nowMs); // the allocator's memory stays as it was
+                    return Guard.Rollout(zeroPlan, zeroPlan, guardLimit, nowMs); // the allocator's memory stays as it was
             }
             if (Scheduler.IsDue(nowMs))
             {
@@ -248,11 +293,14 @@ namespace ChargeManager.Distribution
                     limit[Phase.L3] - Reserved[Phase.L3], nowMs, timeOfDayMs);
                 Scheduler.Ran(nowMs);
             }
-            return Guard.Rollout(AllocationTable.Current, AllocationTable.Phases, limit, nowMs);
+            return Guard.Rollout(AllocationTable.Current, AllocationTable.Phases, guardLimit, nowMs);
         }
 
-        /// <summary>Keeps the uncontrolled chargers' worst case in the guard and out of the allocator's budget; more reserved runs the allocator at once.</summary>
-        void Reserve()
+        /// <summary>
+        /// Keeps the uncontrolled chargers' worst case in the guard and out of the allocator's budget, and
+        /// removed chargers' current out of both until they have stopped; more reserved runs the allocator at once.
+        /// </summary>
+        void Reserve(long nowMs)
         {
             for (int p = 0; p < Phase.VectorLength; p++)
             {
@@ -269,6 +317,17 @@ namespace ChargeManager.Distribution
                 }
                 Guard.Reserve(i, worstCurrent[i], worstPhases[i]);
                 Cost.Add(Reserved, 0, worstCurrent[i], worstPhases[i], ObservationTable.Rotation[i], 1);
+            }
+            if (departedUntilMs != ChargerObservation.Never && nowMs >= departedUntilMs)
+            {
+                departedUntilMs = ChargerObservation.Never;
+                for (int p = 0; p < Phase.VectorLength; p++)
+                    departed[p] = 0;
+            }
+            for (int p = 0; p < Phase.VectorLength; p++)
+            {
+                Reserved[p] += departed[p];
+                guardLimit[p] = limit[p] == Phase.Unlimited ? limit[p] : limit[p] - departed[p];
             }
             bool more = false, less = false;
             for (int p = Phase.L1; p <= Phase.L3; p++)

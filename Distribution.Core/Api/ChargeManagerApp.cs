@@ -577,8 +577,12 @@ namespace ChargeManager.Distribution.Api
                 for (int i = 0; i < fresh.Hosts.Length; i++)
                     if (previousIndex[i] >= 0)
                         kept++;
+                int removed = oldHosts.Length - kept;
+                bool stillDraw = Group.DepartedMayDraw(Phase.L1) > 0 || Group.DepartedMayDraw(Phase.L2) > 0 || Group.DepartedMayDraw(Phase.L3) > 0;
                 Log.Add(nowMs, "configuration applied: " + fresh.Hosts.Length.ToString() + " chargers, " + kept.ToString()
-                    + " kept with their link and commands, " + (fresh.Hosts.Length - kept).ToString() + " new");
+                    + " kept with their link and commands, " + (fresh.Hosts.Length - kept).ToString() + " new, " + removed.ToString() + " removed"
+                    + (stillDraw ? " (what they may draw stays reserved until they have fallen back to 0 A, "
+                        + (Transition.TransitionGuard.ChargerFallbackProofMs / 1000).ToString() + " s)" : ""));
             }
             else
                 Log.Add(nowMs, "configuration applied");

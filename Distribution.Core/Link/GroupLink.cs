@@ -63,6 +63,13 @@ namespace ChargeManager.Distribution.Link
         const int Counters = 9;
         const long Never = ChargerLink.Never;
 
+        // Chargers a config change removed: told 0 A once a second until they have surely fallen back on
+        // their own (the Distributor keeps what they may draw reserved that long).
+        uint[] farewellAddresses = new uint[0];
+        byte[] farewellVersions = new byte[0];
+        long farewellUntilMs = Never;
+        long nextFarewellMs = Never;
+
         ushort nextSeq = 1;
         bool startupOver;
         long startupEndedMs;
@@ -170,7 +177,74 @@ namespace ChargeManager.Distribution.Link
                 for (int c = 0; c < Counters; c++)
                     counters[i * Counters + c] = previous.counters[k * Counters + c];
             }
+            KeepFarewells(previous, previousIndex, nowMs);
         }
+
+        /// <summary>
+        /// The chargers the new config leaves out get 0 A on 0 phases (WARP's "stop", spec §2) once a
+        /// second for <see cref="Transition.TransitionGuard.ChargerFallbackProofMs"/>: without a command
+        /// they would keep what they were allowed until their own 30 s fallback, current the others
+        /// may be given once the Distributor's reservation ends. Also those an earlier change removed and
+        /// this one does not add back.
+        /// </summary>
+        void KeepFarewells(GroupLink previous, int[] previousIndex, long nowMs)
+        {
+            bool[] stays = new bool[previous.Count]; // once per config change
+            for (int i = 0; i < previousIndex.Length; i++)
+                if (previousIndex[i] >= 0)
+                    stays[previousIndex[i]] = true;
+            bool carry = nowMs < previous.farewellUntilMs;
+            int n = 0;
+            for (int k = 0; k < previous.Count; k++)
+                if (!stays[k] && previous.addresses[k] != 0)
+                    n++;
+            if (carry)
+                n += previous.farewellAddresses.Length;
+            uint[] addressesOut = new uint[n];
+            byte[] versions = new byte[n];
+            n = 0;
+            for (int k = 0; k < previous.Count; k++)
+            {
+                if (stays[k] || previous.addresses[k] == 0)
+                    continue;
+                addressesOut[n] = previous.addresses[k];
+                versions[n++] = previous.stateVersions[k];
+            }
+            if (carry)
+            {
+                for (int j = 0; j < previous.farewellAddresses.Length; j++)
+                {
+                    addressesOut[n] = previous.farewellAddresses[j];
+                    versions[n++] = previous.farewellVersions[j];
+                }
+            }
+            // One that is configured again gets its commands from the link as any charger does.
+            int kept = 0;
+            for (int j = 0; j < n; j++)
+            {
+                bool configured = false;
+                for (int i = 0; i < addresses.Length; i++)
+                    configured |= addresses[i] == addressesOut[j];
+                if (configured)
+                    continue;
+                addressesOut[kept] = addressesOut[j];
+                versions[kept++] = versions[j];
+            }
+            if (kept == 0)
+                return;
+            farewellAddresses = new uint[kept];
+            farewellVersions = new byte[kept];
+            for (int j = 0; j < kept; j++)
+            {
+                farewellAddresses[j] = addressesOut[j];
+                farewellVersions[j] = versions[j];
+            }
+            farewellUntilMs = nowMs + Transition.TransitionGuard.ChargerFallbackProofMs;
+            nextFarewellMs = nowMs;
+        }
+
+        /// <summary>How many removed chargers are still being told 0 A.</summary>
+        public int Farewells(long nowMs) { return nowMs < farewellUntilMs ? farewellAddresses.Length : 0; }
 
         public int Count { get { return hosts.Length; } }
         public bool StartupOver { get { return startupOver; } }
@@ -506,6 +580,8 @@ namespace ChargeManager.Distribution.Link
                     Send(i, false); // a changed command goes out now, not at its turn
             }
 
+            if (farewellUntilMs != Never && nowMs >= nextFarewellMs)
+                SendFarewells(nowMs);
             if (n == 0)
                 return;
             int period = 1000 / n;
@@ -519,6 +595,27 @@ namespace ChargeManager.Distribution.Link
                 Send(roundRobin, false);
                 roundRobin = (roundRobin + 1) % n;
                 nextKeepAliveMs += period;
+            }
+        }
+
+        void SendFarewells(long nowMs)
+        {
+            if (nowMs >= farewellUntilMs)
+            {
+                farewellUntilMs = Never;
+                return;
+            }
+            nextFarewellMs = nowMs + 1000;
+            command.AllocatedCurrent = 0;
+            command.AllocatedPhases = 0;
+            command.Flags = 0;
+            command.ChargeMode = CommandPacket.ChargeModeFast;
+            for (int j = 0; j < farewellAddresses.Length; j++)
+            {
+                int length = command.Encode(sendBuffer, nextSeq, CommandPacket.VersionForStateVersion(farewellVersions[j]));
+                nextSeq++;
+                sender.Send(sendBuffer, length, farewellAddresses[j], ChargerPort);
+                DatagramsSent++;
             }
         }
 

@@ -1,3 +1,4 @@
+using ChargeManager.Distribution.Transition;
 using ChargeManager.Distribution.Link;
 using ChargeManager.Distribution.Phases;
 using Xunit;
@@ -81,6 +82,35 @@ public class ConfigChangeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Kind2_ARemovedChargerIsToldToStop_AndWhatItMayDrawStaysReservedUntilItSurelyHas()
+    {
+        var net = new WarpNet();
+        net.Add(A);
+        net.Add(B);
+        net.Start(new[] { A, B });
+        net.Run(40_000);
+        Assert.Equal(16000, net[B].Applied);
+
+        // B leaves the config but stays on the supply: no commands would reach it any more, and it would
+        // keep 16 A until its own 30 s fallback while A was given the whole 32 A.
+        Assert.Equal(200, net.Post("config", WarpNet.Config(new[] { A })));
+        long removedAt = net.Now, stoppedAt = -1, raisedAt = -1;
+        net.Run(40_000, () =>
+        {
+            for (int p = 1; p <= 3; p++)
+                Assert.True(net.Draw(p) <= 32000, $"L{p}: {net.Draw(p)} mA at {net.Now - removedAt} ms");
+            if (stoppedAt < 0 && net[B].Applied == 0) stoppedAt = net.Now - removedAt;
+            if (raisedAt < 0 && net[A].Applied > 16000) raisedAt = net.Now - removedAt;
+        });
+        Assert.InRange(stoppedAt, 0, 1500); // told 0 A at once
+        Assert.InRange(raisedAt, TransitionGuard.ChargerFallbackProofMs, TransitionGuard.ChargerFallbackProofMs + 5000); // reserved until it surely stopped, even had it not heard us
+        Assert.Equal(32000, net[A].Applied);
+        Assert.Contains(Enumerable.Range(0, net.App.Log.Count).Select(i => net.App.Log.Line(i)),
+            l => l.Contains("1 kept with their link and commands, 0 new, 1 removed (what they may draw stays reserved until they have fallen back to 0 A, 32 s)"));
+        Assert.Equal(0, net.App.Link.Farewells(net.Now));
+    }
+
+    [Fact]
     public void Kind2_PhaseRotationsFollowTheHost_ANewChargerIsUnknown()
     {
         // Users' report: rotations [3, 1] for [A (P1 on L2), B (P1 on L1)], then config [B, C (P1 on L1)]:
@@ -114,7 +144,7 @@ public class ConfigChangeTests(ITestOutputHelper output)
     {
         string[] pool = Enumerable.Range(10, 8).Select(n => "127.0.52." + n).ToArray();
         int runs = Environment.GetEnvironmentVariable("CM_LONG") == "1" ? 200 : 16;
-        int steps = 0, changes = 0, drops = 0, unmanaged = 0;
+        int steps = 0, changes = 0, drops = 0, unmanaged = 0, removedDrawing = 0;
         for (int run = 0; run < runs; run++)
         {
             var random = new Random(1200 + run);
@@ -144,8 +174,15 @@ public class ConfigChangeTests(ITestOutputHelper output)
                 {
                     // Reorder, add and remove chargers; sometimes another spelling of the same address.
                     string[] next = Pick(random, pool);
+                    // A removed charger is either gone from the supply, or still on it: no more commands reach it,
+                    // so it keeps what it was allowed until its own 30 s fallback.
                     foreach (var w in net.Warps)
-                        if (!next.Contains(w.Host) && w.Present) { w.Present = false; w.Applied = 0; w.Pending = -1; w.NotManaged = false; }
+                        if (!next.Contains(w.Host) && w.Present && current.Contains(w.Host))
+                        {
+                            // (One with charge management off would go on ignoring everyone: it goes away here.)
+                            if (w.NotManaged || random.Next(2) == 0) { w.Present = false; w.Applied = 0; w.Pending = -1; w.NotManaged = false; }
+                            else if (w.Applied > 0) removedDrawing++;
+                        }
                     foreach (var h in next)
                         if (!net[h].Present) { net[h].Present = true; net[h].Applied = 0; net[h].Seq = (ushort)random.Next(65536); }
                     var spelled = next.Select(h => random.Next(4) == 0 ? h.Replace("127.0.", "127.00.") : h);
@@ -193,7 +230,7 @@ public class ConfigChangeTests(ITestOutputHelper output)
                     if (net.Now - dropAt > 1500)
                     {
                         Assert.True(commanded <= room, $"run {run} step {step}: commanded {commanded} > {room} on L{p}");
-                        Assert.True(net.Draw(p) <= Math.Max(limit, unmanagedDraw), $"run {run} step {step}: drawn {net.Draw(p)} > {limit} on L{p}");
+                        Assert.True(net.Draw(p) <= Math.Max(limit, unmanagedDraw), $"run {run} step {step}: drawn {net.Draw(p)} > {limit} on L{p} " + string.Join("; ", net.Warps.Where(w => w.Present).Select(w => $"{w.Host} in={current.Contains(w.Host)} applied={w.Applied} ph={w.WiredPhases} rot={w.Rotation} lastcmd={net.Now - w.LastCommandMs}")) + $" reserved={net.App.Group.Reserved[p]} now={net.Now}");
                     }
                     else if (unmanagedDraw == 0)
                         Assert.True(commanded <= limit, $"run {run} step {step}: commanded {commanded} > {limit} on L{p}");
@@ -205,7 +242,8 @@ public class ConfigChangeTests(ITestOutputHelper output)
                 }
             }
         }
-        output.WriteLine($"{runs} runs, {steps} steps of 50 ms, {changes} config changes, {drops} limit drops, {unmanaged} chargers switching management off: the limit held at every step");
+        output.WriteLine($"{runs} runs, {steps} steps of 50 ms, {changes} config changes ({removedDrawing} chargers removed while they drew, still on the supply), {drops} limit drops, {unmanaged} chargers switching management off: the limit held at every step");
+        Assert.True(removedDrawing > 20);
     }
 
     [Fact]
