@@ -58,6 +58,8 @@ namespace ChargeManager.Distribution.Allocation
         public readonly int[] AdmissionLimit = new int[Phase.VectorLength];
         /// <summary>Per phase: until when (ms) the admission limit stays at the recent low, if no lower value comes; Never while it is the limit.</summary>
         public readonly long[] AdmissionLowUntilMs = new long[Phase.VectorLength];
+        /// <summary>Minimums of the chargers this run found held out only by the admission limit, per [PV, L1, L2, L3]: they would start together once the limit holds.</summary>
+        public readonly int[] HeldOutMin = new int[Phase.VectorLength];
 
         /// <summary>Limit minus the cost of every current granted so far in this run.</summary>
         public readonly int[] Remaining = new int[Phase.VectorLength];

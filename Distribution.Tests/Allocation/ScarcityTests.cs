@@ -150,4 +150,53 @@ public class ScarcityTests
         bench.RunFor(200_000, 30000); // held steady for a hysteresis since the drop: started
         Assert.Equal(3, bench.Active());
     }
+
+    [Fact]
+    public void OnlyAsManyAsTheLimitItselfCarries_AreToldTheyWaitForItToHoldSteady()
+    {
+        var bench = new AllocatorBench(4, c => { c.PlugInTimeMs = 0; c.RotationIntervalMs = 0; });
+        for (int i = 0; i < 4; i++)
+            bench.Set(i, VehicleState.Charging).SupportedCurrent = 24000;
+        bench.Run(12000);
+        bench.RunFor(300_000, 12000);
+        bench.Advance(10_000);
+        bench.Run(30000);
+        Assert.Equal(4, bench.Active());
+        bench.Advance(20_000);
+        bench.Run(12000); // flaps: two of four are paused
+        bench.Advance(20_000);
+        bench.Run(18000); // room for one more minimum beside the two at 6 A
+        Assert.Equal(2, bench.Active());
+        Assert.Single(bench.Alloc, a => a.Reason == AllocationReason.LimitUnsteady);
+        Assert.Single(bench.Alloc, a => a.Phases == 0 && a.Reason != AllocationReason.LimitUnsteady
+            && ReasonText.Describe(a, bench.Now).Contains("L1")); // the other lacks current on L1 even once the limit holds
+
+        bench.RunFor(200_000, 18000);
+        Assert.Equal(3, bench.Active()); // as said: one started once it held
+    }
+
+    [Fact]
+    public void TheWaitForASteadyLimitCountsFromTheLastPhaseThatFlapped()
+    {
+        var bench = new AllocatorBench(3, c => { c.PlugInTimeMs = 0; c.RotationIntervalMs = 0; });
+        for (int i = 0; i < 3; i++)
+            bench.Set(i, VehicleState.Charging);
+        bench.Run(12000);
+        bench.RunFor(300_000, 12000);
+        bench.Advance(10_000);
+        bench.Run(30000);
+        Assert.Equal(3, bench.Active());
+        bench.Advance(20_000);
+        bench.Run(12000, 30000, 30000); // L1 flaps
+        int held = Array.FindIndex(bench.Alloc, a => a.Phases == 0);
+        bench.Advance(20_000);
+        bench.Run(30000); // L1 back up: L1's low holds for a hysteresis from its drop
+        bench.Advance(20_000);
+        bench.Run(30000, 12000, 30000); // L2 flaps 40 s later
+        bench.Advance(20_000);
+        long l2DropAt = bench.Now - 20_000;
+        bench.Run(30000);
+        Assert.Equal(AllocationReason.LimitUnsteady, bench.Alloc[held].Reason);
+        Assert.Equal(l2DropAt + bench.Config.GlobalHysteresisMs, bench.Alloc[held].ReasonUntilMs); // the later of L1's and L2's
+    }
 }

@@ -16,6 +16,8 @@ namespace ChargeManager.Distribution.Allocation.Stages
         public static void Run(AllocationRun run)
         {
             run.RecomputeWindowMin();
+            for (int p = 0; p < Phase.VectorLength; p++)
+                run.HeldOutMin[p] = 0;
             int n = 0;
             for (int i = 0; i < run.Count; i++)
             {
@@ -37,8 +39,8 @@ namespace ChargeManager.Distribution.Allocation.Stages
                     a.SetReason(i, AllocationReason.HysteresisBlocks, 0, run.SwitchAllowedFromMs(i));
                     continue;
                 }
-                bool fitsThePresentLimit;
-                int blockedOn = TryStart(run, i, anyActive, out fitsThePresentLimit);
+                long steadyFromMs;
+                int blockedOn = TryStart(run, i, anyActive, out steadyFromMs);
                 if (blockedOn == 0)
                 {
                     anyActive = true;
@@ -48,8 +50,8 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 // once the limit is back up and only the flapping rule holds it out.
                 if (a.Reason[i] == AllocationReason.RotatedOut)
                     continue;
-                if (fitsThePresentLimit)
-                    a.SetReason(i, AllocationReason.LimitUnsteady, blockedOn, run.AdmissionLowUntilMs[blockedOn]);
+                if (steadyFromMs != ChargerAllocation.Never)
+                    a.SetReason(i, AllocationReason.LimitUnsteady, blockedOn, steadyFromMs);
                 else if (a.Reason[i] == AllocationReason.PhaseOverload)
                     a.ReasonPhase[i] = blockedOn; // still paused by a lack of current: on the phase that lacks it now
                 else if (anyActive && run.Config.RotationIntervalMs > 0)
@@ -60,13 +62,15 @@ namespace ChargeManager.Distribution.Allocation.Stages
         }
 
         /// <summary>
-        /// Starts the charger if it fits: 0, else the blocking phase. fitsThePresentLimit: it was held
-        /// out only by the admission limit (the recent low of a flapping limit), not by the limit itself.
+        /// Starts the charger if it fits: 0, else the blocking phase. steadyFromMs: when it is held out only
+        /// by the admission limit (the recent low of a flapping limit) and would fit the limit itself beside
+        /// those held out so before it, when the admission limit is back at the limit on every phase it
+        /// would use; else Never.
         /// </summary>
-        static int TryStart(AllocationRun run, int i, bool anyActive, out bool fitsThePresentLimit)
+        static int TryStart(AllocationRun run, int i, bool anyActive, out long steadyFromMs)
         {
             AllocationTable a = run.Plan;
-            fitsThePresentLimit = false;
+            steadyFromMs = ChargerAllocation.Never;
             bool admission = anyActive && !a.ActiveAtStart[i];
             int phases;
             int blockedOn = Blocking(run, i, anyActive, admission ? run.AdmissionLimit : run.Limit, out phases);
@@ -75,11 +79,16 @@ namespace ChargeManager.Distribution.Allocation.Stages
                 if (admission)
                 {
                     // Named in the reason: the phase that lacks current under the limit itself, if one does.
-                    int unused;
-                    int present = Blocking(run, i, anyActive, run.Limit, out unused);
-                    fitsThePresentLimit = present == 0;
+                    AddHeldOut(run, 1);
+                    int present = Blocking(run, i, anyActive, run.Limit, out phases);
+                    AddHeldOut(run, -1);
                     if (present != 0)
-                        blockedOn = present;
+                        return present;
+                    PhaseRotation rotation = run.Seen.Rotation[i];
+                    Cost.Add(run.HeldOutMin, 0, run.Config.MinimumFor(phases), phases, rotation, 1);
+                    for (int p = Phase.L1; p <= Phase.L3; p++)
+                        if (Cost.Uses(p, phases, rotation) && run.AdmissionLowUntilMs[p] > steadyFromMs)
+                            steadyFromMs = run.AdmissionLowUntilMs[p];
                 }
                 return blockedOn;
             }
@@ -87,6 +96,12 @@ namespace ChargeManager.Distribution.Allocation.Stages
             a.SetReason(i, AllocationReason.None);
             Cost.Add(run.WindowMin, 0, run.Config.MinimumFor(phases), phases, run.Seen.Rotation[i], 1);
             return 0;
+        }
+
+        static void AddHeldOut(AllocationRun run, int sign)
+        {
+            for (int p = 0; p < Phase.VectorLength; p++)
+                run.WindowMin[p] += sign * run.HeldOutMin[p];
         }
 
         /// <summary>Tries 3 phases first where that is the better choice, then 1: 0 and the phases it fits on, else the blocking phase.</summary>
