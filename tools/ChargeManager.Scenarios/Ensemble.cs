@@ -3,9 +3,9 @@ using System.Globalization;
 namespace ChargeManager.Scenarios;
 
 /// <summary>
-/// `--ensemble N`: runs each scenario N times through our core with every car's stay moved by a
-/// seeded offset of up to ±60 s; a stay to the end still ends there, a shorter one keeps its length.
-/// The offsets depend only on the seed, so two builds (two allocators) run the same N scenarios. A
+/// `--ensemble N`: runs each scenario N times through our core with each charger's visits moved by a
+/// seeded offset of up to ±60 s (<see cref="Shifted"/>). The offsets depend only on the seed and the
+/// scenario, so two builds (two allocators) run the same N scenarios. A
 /// single run's Jain index moves by a few hundredths with which of two alike cars a tie-break
 /// favours, or which rotation block the run ends in; the mean over shifted stays says whether a
 /// difference between two allocators is more than that.
@@ -14,16 +14,30 @@ public static class Ensemble
 {
     public const int MaxShiftS = 60;
 
+    /// <summary>
+    /// The scenario with every charger's cars moved by one offset of up to ±<see cref="MaxShiftS"/> s (so
+    /// visits to one charger keep their order and gaps), narrowed so that no stay is cut at the start or
+    /// the end: a stay to the end still ends there, a shorter one keeps its length.
+    /// </summary>
     public static Scenario Shifted(Scenario s, int seed)
     {
         var random = new Random(seed);
+        var shift = new int[s.Chargers.Count];
+        for (int c = 0; c < shift.Length; c++)
+        {
+            int earliest = -MaxShiftS, latest = MaxShiftS;
+            foreach (var car in s.Cars.Where(car => car.Charger == c))
+            {
+                earliest = Math.Max(earliest, -car.ArriveS);
+                latest = Math.Min(latest, car.LeaveS >= s.DurationS ? s.DurationS - 1 - car.ArriveS : s.DurationS - car.LeaveS);
+            }
+            shift[c] = earliest <= latest ? random.Next(earliest, latest + 1) : 0;
+        }
         var copy = new Scenario { Name = s.Name, DurationS = s.DurationS, Limits = s.Limits, Chargers = s.Chargers };
         foreach (var car in s.Cars)
         {
-            int shift = random.Next(-MaxShiftS, MaxShiftS + 1);
-            int arrive = Math.Clamp(car.ArriveS + shift, 0, s.DurationS - 1);
-            // A stay that lasts to the end still does; a shorter one keeps its length where it can.
-            int leave = car.LeaveS >= s.DurationS ? car.LeaveS : Math.Clamp(car.LeaveS + shift, arrive + 1, s.DurationS);
+            int arrive = car.ArriveS + shift[car.Charger];
+            int leave = car.LeaveS >= s.DurationS ? car.LeaveS : car.LeaveS + shift[car.Charger];
             copy.Cars.Add(new CarSpec
             {
                 Charger = car.Charger, ArriveS = arrive, LeaveS = leave, MaxCurrent = car.MaxCurrent,

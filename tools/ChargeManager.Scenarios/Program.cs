@@ -18,13 +18,33 @@ for (int i = 0; i < args.Length; i++)
     if (args[i] == "--latency") latency = true;
     else if (args[i] == "--per-car") perCar = true;
     else if (args[i] == "--trace" && i + 1 < args.Length) trace = args[++i]; // our run of the scenarios named so: each charger's draw (A, over its phases) every 30 s
-    else if (args[i] == "--ensemble" && i + 1 < args.Length && int.TryParse(args[++i], out ensemble) && ensemble > 0) oursOnly = true; // N runs per scenario with shifted arrivals: mean and spread, our core only
+    else if (args[i] == "--ensemble") // N runs per scenario with shifted stays: mean and spread, our core only, printed
+    {
+        if (i + 1 >= args.Length || !int.TryParse(args[i + 1], out ensemble) || ensemble < 1 || ensemble > 10000)
+        {
+            Console.Error.WriteLine("--ensemble takes the number of runs per scenario, 1 to 10000, not " + (i + 1 < args.Length ? "'" + args[i + 1] + "'" : "nothing"));
+            return 2;
+        }
+        i++;
+        oursOnly = true;
+    }
     else if (args[i] == "--ours-only") oursOnly = true; // quick look while tuning: no baselines, no allocator figures
     else if (args[i] == "--out" && i + 1 < args.Length) output = args[++i];
     else if (args[i] == "--scenarios" && i + 1 < args.Length) folder = args[++i];
-    else { Console.Error.WriteLine("usage: [--out DIR] [--scenarios DIR] [--latency] [--per-car] [--ours-only] [--trace NAME] [--ensemble N]"); return 2; }
+    else { Console.Error.WriteLine("unknown or incomplete option '" + args[i] + "'; usage: [--out DIR] [--scenarios DIR] [--latency] [--per-car] [--ours-only] [--trace NAME] [--ensemble N]"); return 2; }
 }
-Directory.CreateDirectory(output);
+if (ensemble > 0 && (latency || perCar || trace != null))
+{
+    Console.Error.WriteLine("--ensemble prints means only; it does not take --latency, --per-car or --trace");
+    return 2;
+}
+if (!Directory.Exists(folder))
+{
+    Console.Error.WriteLine("no scenario folder " + folder);
+    return 2;
+}
+if (ensemble == 0)
+    Directory.CreateDirectory(output);
 var report = new StringBuilder();
 report.AppendLine("| scenario | policy | manager-caused overshoot (peak A / A·s) | comply max s | energy kWh | demand met | utilisation | Jain avg power while plugged | Jain energy ÷ demand | longest wait min | churn /car·h | peak imbalance A |");
 report.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
