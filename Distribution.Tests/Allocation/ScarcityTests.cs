@@ -121,18 +121,25 @@ public class ScarcityTests
         Assert.Equal(0, switchOns); // the flapping is recognised at the first drop after the step up
         Assert.Equal(30000, bench.PhaseSum(Phase.L1)); // the two active ones take what the higher level allows
     }
-    [Fact]
-    public void AChargerHeldOutByAFlappingLimit_SaysSo_NotThatThePhaseCannotCarryIt()
+
+    /// <summary>Chargers charging at 12 A for 5 minutes (two at their minimum), then a step up to 30 A that admits them all; no rotation.</summary>
+    static AllocatorBench SteppedUpTo30A(int chargers, int supported = 32000)
     {
-        var bench = new AllocatorBench(3, c => { c.PlugInTimeMs = 0; c.RotationIntervalMs = 0; });
-        for (int i = 0; i < 3; i++)
-            bench.Set(i, VehicleState.Charging);
+        var bench = new AllocatorBench(chargers, c => { c.PlugInTimeMs = 0; c.RotationIntervalMs = 0; });
+        for (int i = 0; i < chargers; i++)
+            bench.Set(i, VehicleState.Charging).SupportedCurrent = supported;
         bench.Run(12000);
         bench.RunFor(300_000, 12000);
         bench.Advance(10_000);
         bench.Run(30000);
-        Assert.Equal(3, bench.Active());
+        Assert.Equal(chargers, bench.Active());
+        return bench;
+    }
 
+    [Fact]
+    public void AChargerHeldOutByAFlappingLimit_SaysSo_NotThatThePhaseCannotCarryIt()
+    {
+        var bench = SteppedUpTo30A(3);
         bench.Advance(20_000);
         long dropAt = bench.Now;
         bench.Run(12000); // down again within the hysteresis of the rise: the limit flaps
@@ -154,14 +161,7 @@ public class ScarcityTests
     [Fact]
     public void OnlyAsManyAsTheLimitItselfCarries_AreToldTheyWaitForItToHoldSteady()
     {
-        var bench = new AllocatorBench(4, c => { c.PlugInTimeMs = 0; c.RotationIntervalMs = 0; });
-        for (int i = 0; i < 4; i++)
-            bench.Set(i, VehicleState.Charging).SupportedCurrent = 24000;
-        bench.Run(12000);
-        bench.RunFor(300_000, 12000);
-        bench.Advance(10_000);
-        bench.Run(30000);
-        Assert.Equal(4, bench.Active());
+        var bench = SteppedUpTo30A(4, supported: 24000);
         bench.Advance(20_000);
         bench.Run(12000); // flaps: two of four are paused
         bench.Advance(20_000);
@@ -178,14 +178,7 @@ public class ScarcityTests
     [Fact]
     public void TheWaitForASteadyLimitCountsFromTheLastPhaseThatFlapped()
     {
-        var bench = new AllocatorBench(3, c => { c.PlugInTimeMs = 0; c.RotationIntervalMs = 0; });
-        for (int i = 0; i < 3; i++)
-            bench.Set(i, VehicleState.Charging);
-        bench.Run(12000);
-        bench.RunFor(300_000, 12000);
-        bench.Advance(10_000);
-        bench.Run(30000);
-        Assert.Equal(3, bench.Active());
+        var bench = SteppedUpTo30A(3);
         bench.Advance(20_000);
         bench.Run(12000, 30000, 30000); // L1 flaps
         int held = Array.FindIndex(bench.Alloc, a => a.Phases == 0);
