@@ -1,6 +1,7 @@
 using ChargeManager.Distribution.Allocation;
 using ChargeManager.Distribution.Contactor;
 using ChargeManager.Distribution.Phases;
+using ChargeManager.Distribution.Link;
 using ChargeManager.Distribution.Scheduling;
 using ChargeManager.Distribution.Transition;
 
@@ -62,11 +63,16 @@ namespace ChargeManager.Distribution
         public readonly int[] Reserved = new int[Phase.VectorLength];
         readonly int[] reservedBefore = new int[Phase.VectorLength];
 
-        // Chargers a config change removed: what they may still draw per [PV, L1, L2, L3] until they have
-        // surely fallen back to 0 A without our commands, and the limit the guard rolls out within meanwhile.
-        readonly int[] departed = new int[Phase.VectorLength];
-        long departedUntilMs = ChargerObservation.Never;
+        // Chargers config changes removed, until they have surely fallen back to 0 A without our commands:
+        // their hosts, what each may still draw on L1..L3 (3 per charger) and until when (null: none), and
+        // the limit the guard rolls out within meanwhile.
+        string[] departedHosts;
+        int[] departedDraw;
+        long[] departedUntilMs;
         readonly int[] guardLimit = new int[Phase.VectorLength];
+
+        /// <summary>How many chargers the last <see cref="CarryFrom"/> removed that may still draw.</summary>
+        public int DepartedDrawing;
 
         // With a contactor in front of the group: what every charger gets while it switches or is in error
         // (0 A on 0 phases: one array of zeros serves as both), and the vehicle states from before the
@@ -103,7 +109,7 @@ namespace ChargeManager.Distribution
         /// unknown: it may draw 32 A on three phases until it echoes a command or has been told 0 A for
         /// the fallback time (counted from now). Call right after construction.
         /// </summary>
-        public void CarryFrom(Distributor previous, int[] previousIndex, long nowMs)
+        public void CarryFrom(Distributor previous, int[] previousIndex, long nowMs, string[] previousHosts, string[] hosts)
         {
             for (int i = 0; i < Count; i++)
             {
@@ -130,7 +136,7 @@ namespace ChargeManager.Distribution
                     Guard.Forget(i); // counted for the old wiring
                 }
             }
-            KeepDeparted(previous, previousIndex, nowMs);
+            KeepDeparted(previous, previousIndex, nowMs, previousHosts, hosts);
             Allocator.CarryFrom(previous.Allocator);
             Switcher = previous.Switcher;
             wasSwitching = previous.wasSwitching;
@@ -140,41 +146,87 @@ namespace ChargeManager.Distribution
         }
 
         /// <summary>
-        /// A charger the new config leaves out gets no more commands, but keeps the current it was allowed
-        /// until its own fallback (WARP: 0 A after 30 s without a command). Until then what it may draw
-        /// stays reserved (<see cref="TransitionGuard.ChargerFallbackProofMs"/> from now), beside what
-        /// earlier removals still reserve, so a removal never lets the others take current it still draws.
+        /// A charger the new config leaves out gets no more commands (the link tells it 0 A for a while),
+        /// but keeps the current it was allowed until its own fallback (WARP: 0 A after 30 s without a
+        /// command). Until then what it may draw stays reserved
+        /// (<see cref="TransitionGuard.ChargerFallbackProofMs"/> from now), beside what earlier removals
+        /// still reserve, so a removal never lets the others take current it may still draw. One that is
+        /// configured again is a new charger, counted as such (unknown: 32 A on three phases), not twice.
         /// </summary>
-        void KeepDeparted(Distributor previous, int[] previousIndex, long nowMs)
+        void KeepDeparted(Distributor previous, int[] previousIndex, long nowMs, string[] previousHosts, string[] hosts)
         {
-            bool active = nowMs < previous.departedUntilMs;
-            for (int p = 0; p < Phase.VectorLength; p++)
-                departed[p] = active ? previous.departed[p] : 0;
-            departedUntilMs = active ? previous.departedUntilMs : ChargerObservation.Never;
-            bool[] stays = new bool[previous.Count]; // once per config change
+            // Once per config change: the arrays are made anew.
+            bool[] stays = new bool[previous.Count];
             for (int i = 0; i < previousIndex.Length; i++)
                 if (previousIndex[i] >= 0)
                     stays[previousIndex[i]] = true;
+            int n = 0;
+            int carried = previous.departedHosts == null ? 0 : previous.departedHosts.Length;
+            bool[] carry = new bool[carried];
+            for (int j = 0; j < carried; j++)
+            {
+                carry[j] = nowMs < previous.departedUntilMs[j] && IndexOfHost(hosts, previous.departedHosts[j]) < 0;
+                if (carry[j])
+                    n++;
+            }
+            DepartedDrawing = 0;
+            bool[] draws = new bool[previous.Count];
             for (int k = 0; k < previous.Count; k++)
             {
                 if (stays[k])
                     continue;
-                bool draws = false;
                 for (int p = Phase.L1; p <= Phase.L3; p++)
-                {
-                    int may = previous.Guard.MayDraw(k, p);
-                    departed[p] += may;
-                    draws |= may > 0;
-                }
-                if (draws)
-                    departedUntilMs = nowMs + TransitionGuard.ChargerFallbackProofMs;
+                    draws[k] |= previous.Guard.MayDraw(k, p) > 0;
+                if (draws[k])
+                    DepartedDrawing++;
+            }
+            n += DepartedDrawing;
+            if (n == 0)
+                return;
+            departedHosts = new string[n];
+            departedDraw = new int[n * 3];
+            departedUntilMs = new long[n];
+            n = 0;
+            for (int j = 0; j < carried; j++)
+            {
+                if (!carry[j])
+                    continue;
+                departedHosts[n] = previous.departedHosts[j];
+                departedUntilMs[n] = previous.departedUntilMs[j];
+                for (int p = 0; p < 3; p++)
+                    departedDraw[n * 3 + p] = previous.departedDraw[j * 3 + p];
+                n++;
+            }
+            for (int k = 0; k < previous.Count; k++)
+            {
+                if (!draws[k])
+                    continue;
+                departedHosts[n] = previousHosts[k];
+                departedUntilMs[n] = nowMs + TransitionGuard.ChargerFallbackProofMs;
+                for (int p = 0; p < 3; p++)
+                    departedDraw[n * 3 + p] = previous.Guard.MayDraw(k, Phase.L1 + p);
+                n++;
             }
         }
 
-        /// <summary>What chargers a config change removed may still draw on the grid phase (mA), 0 once they have surely stopped.</summary>
-        public int DepartedMayDraw(int phase)
+        static int IndexOfHost(string[] hosts, string host)
         {
-            return departedUntilMs == ChargerObservation.Never ? 0 : departed[phase];
+            for (int i = 0; i < hosts.Length; i++)
+                if (HostName.Same(hosts[i], host))
+                    return i;
+            return -1;
+        }
+
+        /// <summary>What chargers config changes removed may still draw on the grid phase (mA) now; 0 once they have surely stopped.</summary>
+        public int DepartedMayDraw(int phase, long nowMs)
+        {
+            if (departedHosts == null || phase < Phase.L1)
+                return 0;
+            int sum = 0;
+            for (int j = 0; j < departedHosts.Length; j++)
+                if (nowMs < departedUntilMs[j])
+                    sum += departedDraw[j * 3 + phase - Phase.L1];
+            return sum;
         }
 
         /// <summary>
@@ -287,6 +339,9 @@ namespace ChargeManager.Distribution
                 if (Switcher.HoldsAtZero)
                     return Guard.Rollout(zeroPlan, zeroPlan, guardLimit, nowMs); // the allocator's memory stays as it was
             }
+            long steady = Allocator.AdmissionSteadyAtMs;
+            if (steady != ChargerAllocation.Never && nowMs >= steady)
+                Scheduler.RequestNow(); // whoever waited for the limit to hold steady starts now, not at the next interval
             if (Scheduler.IsDue(nowMs))
             {
                 Allocator.Run(limit[Phase.L1] - Reserved[Phase.L1], limit[Phase.L2] - Reserved[Phase.L2],
@@ -318,16 +373,19 @@ namespace ChargeManager.Distribution
                 Guard.Reserve(i, worstCurrent[i], worstPhases[i]);
                 Cost.Add(Reserved, 0, worstCurrent[i], worstPhases[i], ObservationTable.Rotation[i], 1);
             }
-            if (departedUntilMs != ChargerObservation.Never && nowMs >= departedUntilMs)
+            if (departedHosts != null)
             {
-                departedUntilMs = ChargerObservation.Never;
-                for (int p = 0; p < Phase.VectorLength; p++)
-                    departed[p] = 0;
+                bool any = false;
+                for (int j = 0; j < departedHosts.Length; j++)
+                    any |= nowMs < departedUntilMs[j];
+                if (!any)
+                    departedHosts = null; // all have stopped: nothing to add on later ticks
             }
             for (int p = 0; p < Phase.VectorLength; p++)
             {
-                Reserved[p] += departed[p];
-                guardLimit[p] = limit[p] == Phase.Unlimited ? limit[p] : limit[p] - departed[p];
+                int departed = departedHosts == null ? 0 : DepartedMayDraw(p, nowMs);
+                Reserved[p] += departed;
+                guardLimit[p] = limit[p] == Phase.Unlimited ? limit[p] : limit[p] - departed;
             }
             bool more = false, less = false;
             for (int p = Phase.L1; p <= Phase.L3; p++)

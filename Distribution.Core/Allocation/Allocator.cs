@@ -56,6 +56,10 @@ namespace ChargeManager.Distribution.Allocation
         public long LastTimeOfDayMs { get { return run.TimeOfDayMs; } }
         public long LastRunMs { get { return lastRunMs; } }
 
+        /// <summary>When the admission limit of the last run returns to the limit on some phase, if no lower value comes (ms), or Never: a run then starts whoever waited for it.</summary>
+        public long AdmissionSteadyAtMs { get { return admissionSteadyAtMs; } }
+        long admissionSteadyAtMs = ChargerAllocation.Never;
+
         /// <summary>Blocks every charger (a group-blocking error of the link layer).</summary>
         public bool GroupBlocked
         {
@@ -116,6 +120,7 @@ namespace ChargeManager.Distribution.Allocation
         void TrackRecentLow(long nowMs)
         {
             int window = run.Config.GlobalHysteresisMs;
+            admissionSteadyAtMs = ChargerAllocation.Never;
             for (int p = 0; p < Phase.VectorLength; p++)
             {
                 int limit = run.Limit[p];
@@ -133,6 +138,9 @@ namespace ChargeManager.Distribution.Allocation
                 run.AdmissionLowUntilMs[p] = run.AdmissionLimit[p] < limit
                     ? (flappingUntilMs[p] < recentLowAtMs[p] + window ? flappingUntilMs[p] : recentLowAtMs[p] + window)
                     : ChargerAllocation.Never;
+                long until = run.AdmissionLowUntilMs[p];
+                if (until != ChargerAllocation.Never && (admissionSteadyAtMs == ChargerAllocation.Never || until < admissionSteadyAtMs))
+                    admissionSteadyAtMs = until;
             }
         }
 

@@ -120,7 +120,7 @@ namespace ChargeManager.Distribution.Api
         /// (previousIndex[i] ≥ 0, matched by host) keep everything: what they draw and may draw, their
         /// commands, their link state; so no charger is interrupted and every safety rule keeps holding.
         /// </summary>
-        void BuildGroup(long nowMs, Distributor previousGroup = null, GroupLink previousLink = null, int[] previousIndex = null)
+        void BuildGroup(long nowMs, Distributor previousGroup = null, GroupLink previousLink = null, int[] previousIndex = null, string[] previousHosts = null)
         {
             int n = Config.Hosts.Length;
             Group = new Distributor(allocator, n);
@@ -138,7 +138,7 @@ namespace ChargeManager.Distribution.Api
             loggedUncontrolled = new bool[n];
             if (previousGroup != null)
             {
-                Group.CarryFrom(previousGroup, previousIndex, nowMs);
+                Group.CarryFrom(previousGroup, previousIndex, nowMs, previousHosts, Config.Hosts.ToArray());
                 Link = new GroupLink(Group, Config.Hosts, sender, resolver, nowMs, previousLink, previousIndex);
                 for (int i = 0; i < n; i++)
                 {
@@ -205,6 +205,8 @@ namespace ChargeManager.Distribution.Api
                 Link.Tick(nowMs, timeOfDayMs);
                 LogChanges(nowMs);
             }
+            else
+                Link.TickFarewells(nowMs); // a removed charger is told to stop even so
             History.Record(Group, nowMs, Link.StatesAccepted + rotationsApplied);
         }
 
@@ -572,16 +574,15 @@ namespace ChargeManager.Distribution.Api
                 StoreRotations();
                 // The chargers that stay keep their link, commands and what they may draw: nothing is interrupted,
                 // no new start-up; the new ones start unknown.
-                BuildGroup(nowMs, Group, Link, previousIndex);
+                BuildGroup(nowMs, Group, Link, previousIndex, oldHosts);
                 int kept = 0;
                 for (int i = 0; i < fresh.Hosts.Length; i++)
                     if (previousIndex[i] >= 0)
                         kept++;
                 int removed = oldHosts.Length - kept;
-                bool stillDraw = Group.DepartedMayDraw(Phase.L1) > 0 || Group.DepartedMayDraw(Phase.L2) > 0 || Group.DepartedMayDraw(Phase.L3) > 0;
                 Log.Add(nowMs, "configuration applied: " + fresh.Hosts.Length.ToString() + " chargers, " + kept.ToString()
                     + " kept with their link and commands, " + (fresh.Hosts.Length - kept).ToString() + " new, " + removed.ToString() + " removed"
-                    + (stillDraw ? " (what they may draw stays reserved until they have fallen back to 0 A, "
+                    + (Group.DepartedDrawing > 0 ? " (" + Group.DepartedDrawing.ToString() + " may still draw: told 0 A, and what they may draw stays reserved for "
                         + (Transition.TransitionGuard.ChargerFallbackProofMs / 1000).ToString() + " s)" : ""));
             }
             else

@@ -56,6 +56,10 @@ namespace ChargeManager.Distribution.Api
             Vector(w, "l_raw", g.Limit(Phase.PV) >= Phase.Unlimited ? 0 : g.Limit(Phase.PV), g.Limit(Phase.L1), g.Limit(Phase.L2), g.Limit(Phase.L3));
             int[] a = g.Allocator.Allocated;
             Vector(w, "alloc", a[Phase.PV], a[Phase.L1], a[Phase.L2], a[Phase.L3]);
+            // Ours: what chargers that may not follow commands, or that a config change removed, may still draw;
+            // the allocator plans within l_raw less this.
+            int[] r = g.Reserved;
+            Vector(w, "reserved", r[Phase.PV], r[Phase.L1], r[Phase.L2], r[Phase.L3]);
             Contactor.PhaseSwitcher s = g.Switcher;
             w.Name("contactor");
             if (s == null)

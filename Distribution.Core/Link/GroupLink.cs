@@ -580,8 +580,7 @@ namespace ChargeManager.Distribution.Link
                     Send(i, false); // a changed command goes out now, not at its turn
             }
 
-            if (farewellUntilMs != Never && nowMs >= nextFarewellMs)
-                SendFarewells(nowMs);
+            TickFarewells(nowMs);
             if (n == 0)
                 return;
             int period = 1000 / n;
@@ -596,6 +595,16 @@ namespace ChargeManager.Distribution.Link
                 roundRobin = (roundRobin + 1) % n;
                 nextKeepAliveMs += period;
             }
+        }
+
+        /// <summary>
+        /// Tells the chargers a config change removed 0 A when due (once a second for 32 s). Part of every
+        /// tick; the app calls it alone while charge management is disabled, when the link sends nothing else.
+        /// </summary>
+        public void TickFarewells(long nowMs)
+        {
+            if (farewellUntilMs != Never && nowMs >= nextFarewellMs)
+                SendFarewells(nowMs);
         }
 
         void SendFarewells(long nowMs)

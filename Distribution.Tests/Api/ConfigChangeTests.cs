@@ -95,6 +95,8 @@ public class ConfigChangeTests(ITestOutputHelper output)
         // keep 16 A until its own 30 s fallback while A was given the whole 32 A.
         Assert.Equal(200, net.Post("config", WarpNet.Config(new[] { A })));
         long removedAt = net.Now, stoppedAt = -1, raisedAt = -1;
+        net.Step();
+        Assert.Contains("\"reserved\":[0,16000,16000,16000]", net.Get("state")); // shown: why A is not raised yet
         net.Run(40_000, () =>
         {
             for (int p = 1; p <= 3; p++)
@@ -105,9 +107,38 @@ public class ConfigChangeTests(ITestOutputHelper output)
         Assert.InRange(stoppedAt, 0, 1500); // told 0 A at once
         Assert.InRange(raisedAt, TransitionGuard.ChargerFallbackProofMs, TransitionGuard.ChargerFallbackProofMs + 5000); // reserved until it surely stopped, even had it not heard us
         Assert.Equal(32000, net[A].Applied);
+        Assert.Contains("\"reserved\":[0,0,0,0]", net.Get("state"));
         Assert.Contains(Enumerable.Range(0, net.App.Log.Count).Select(i => net.App.Log.Line(i)),
-            l => l.Contains("1 kept with their link and commands, 0 new, 1 removed (what they may draw stays reserved until they have fallen back to 0 A, 32 s)"));
+            l => l.Contains("1 kept with their link and commands, 0 new, 1 removed (1 may still draw: told 0 A, and what they may draw stays reserved for 32 s)"));
         Assert.Equal(0, net.App.Link.Farewells(net.Now));
+    }
+
+    [Fact]
+    public void Kind2_AChargerAddedBackWithinTheReservation_IsCountedOnce_AndARemovalWhileDisabledIsToldToStop()
+    {
+        var net = new WarpNet();
+        net.Add(A);
+        net.Add(B);
+        net.Start(new[] { A, B });
+        net.Run(40_000);
+        Assert.Equal(200, net.Post("config", WarpNet.Config(new[] { A })));
+        net.Run(5_000);
+        Assert.Equal(0, net[B].Applied);
+        Assert.Equal(200, net.Post("config", WarpNet.Config(new[] { A, B }))); // back within the 32 s
+        Assert.Equal(0, net.App.Group.DepartedMayDraw(Phase.L1, net.Now)); // a new charger (unknown until it echoes), not also a removed one
+        Assert.Equal(0, net.App.Link.Farewells(net.Now)); // and no more 0 A for it
+        Assert.DoesNotContain(Enumerable.Range(0, net.App.Log.Count).Select(i => net.App.Log.Line(i)).Skip(net.App.Log.Count - 1),
+            l => l.Contains("may still draw")); // this change removed nobody
+        net.Run(20_000);
+        Assert.True(net[B].Applied >= 6000, "B charges again without waiting out its own reservation");
+
+        // Charge management disabled and every charger removed in one write: the link sends nothing else
+        // any more, but the removed are still told to stop.
+        string body = WarpNet.Config(Array.Empty<string>()).Replace("\"enable_charge_manager\":true", "\"enable_charge_manager\":false");
+        Assert.Equal(200, net.Post("config", body));
+        net.Run(1_500);
+        Assert.Equal(0, net[A].Applied);
+        Assert.Equal(0, net[B].Applied);
     }
 
     [Fact]

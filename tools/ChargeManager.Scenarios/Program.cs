@@ -20,6 +20,11 @@ for (int i = 0; i < args.Length; i++)
     else if (args[i] == "--trace" && i + 1 < args.Length) trace = args[++i]; // our run of the scenarios named so: each charger's draw (A, over its phases) every 30 s
     else if (args[i] == "--ensemble") // N runs per scenario with shifted stays: mean and spread, our core only, printed
     {
+        if (ensemble > 0)
+        {
+            Console.Error.WriteLine("--ensemble given twice");
+            return 2;
+        }
         if (i + 1 >= args.Length || !int.TryParse(args[i + 1], out ensemble) || ensemble < 1 || ensemble > 10000)
         {
             Console.Error.WriteLine("--ensemble takes the number of runs per scenario, 1 to 10000, not " + (i + 1 < args.Length ? "'" + args[i + 1] + "'" : "nothing"));
@@ -33,14 +38,14 @@ for (int i = 0; i < args.Length; i++)
     else if (args[i] == "--scenarios" && i + 1 < args.Length) folder = args[++i];
     else { Console.Error.WriteLine("unknown or incomplete option '" + args[i] + "'; usage: [--out DIR] [--scenarios DIR] [--latency] [--per-car] [--ours-only] [--trace NAME] [--ensemble N]"); return 2; }
 }
-if (ensemble > 0 && (latency || perCar || trace != null))
+if (ensemble > 0 && (latency || perCar || trace != null || args.Contains("--out")))
 {
-    Console.Error.WriteLine("--ensemble prints means only; it does not take --latency, --per-car or --trace");
+    Console.Error.WriteLine("--ensemble prints means only; it does not take --latency, --per-car, --trace or --out");
     return 2;
 }
-if (!Directory.Exists(folder))
+if (!Directory.Exists(folder) || Directory.GetFiles(folder, "*.json").Length == 0)
 {
-    Console.Error.WriteLine("no scenario folder " + folder);
+    Console.Error.WriteLine("no scenario (*.json) in " + folder);
     return 2;
 }
 if (ensemble == 0)
