@@ -65,9 +65,10 @@ namespace ChargeManager.Distribution.Link
 
         // Chargers a config change removed: told 0 A once a second until they have surely fallen back on
         // their own (the Distributor keeps what they may draw reserved that long).
-        uint[] farewellAddresses = new uint[0];
-        byte[] farewellVersions = new byte[0];
-        long farewellUntilMs = Never;
+        // (null: none), each until 32 s after its own removal.
+        uint[] farewellAddresses;
+        byte[] farewellVersions;
+        long[] farewellUntilMs;
         long nextFarewellMs = Never;
 
         ushort nextSeq = 1;
@@ -189,62 +190,74 @@ namespace ChargeManager.Distribution.Link
         /// </summary>
         void KeepFarewells(GroupLink previous, int[] previousIndex, long nowMs)
         {
-            bool[] stays = new bool[previous.Count]; // once per config change
+            // Once per config change: the arrays are made anew.
+            bool[] stays = new bool[previous.Count];
             for (int i = 0; i < previousIndex.Length; i++)
                 if (previousIndex[i] >= 0)
                     stays[previousIndex[i]] = true;
-            bool carry = nowMs < previous.farewellUntilMs;
-            int n = 0;
+            int carried = previous.farewellAddresses == null ? 0 : previous.farewellAddresses.Length;
+            int n = carried;
             for (int k = 0; k < previous.Count; k++)
                 if (!stays[k] && previous.addresses[k] != 0)
                     n++;
-            if (carry)
-                n += previous.farewellAddresses.Length;
-            uint[] addressesOut = new uint[n];
+            uint[] to = new uint[n];
             byte[] versions = new byte[n];
+            long[] until = new long[n];
             n = 0;
+            for (int j = 0; j < carried; j++)
+            {
+                to[n] = previous.farewellAddresses[j];
+                versions[n] = previous.farewellVersions[j];
+                until[n++] = previous.farewellUntilMs[j];
+            }
             for (int k = 0; k < previous.Count; k++)
             {
                 if (stays[k] || previous.addresses[k] == 0)
                     continue;
-                addressesOut[n] = previous.addresses[k];
-                versions[n++] = previous.stateVersions[k];
+                to[n] = previous.addresses[k];
+                versions[n] = previous.stateVersions[k];
+                until[n++] = nowMs + Transition.TransitionGuard.ChargerFallbackProofMs;
             }
-            if (carry)
-            {
-                for (int j = 0; j < previous.farewellAddresses.Length; j++)
-                {
-                    addressesOut[n] = previous.farewellAddresses[j];
-                    versions[n++] = previous.farewellVersions[j];
-                }
-            }
-            // One that is configured again gets its commands from the link as any charger does.
+            // Still due, and not configured again (one that is gets its commands from the link as any charger does).
             int kept = 0;
             for (int j = 0; j < n; j++)
             {
                 bool configured = false;
                 for (int i = 0; i < addresses.Length; i++)
-                    configured |= addresses[i] == addressesOut[j];
-                if (configured)
+                    configured |= addresses[i] == to[j];
+                if (configured || nowMs >= until[j])
                     continue;
-                addressesOut[kept] = addressesOut[j];
-                versions[kept++] = versions[j];
+                to[kept] = to[j];
+                versions[kept] = versions[j];
+                until[kept++] = until[j];
             }
             if (kept == 0)
                 return;
             farewellAddresses = new uint[kept];
             farewellVersions = new byte[kept];
+            farewellUntilMs = new long[kept];
             for (int j = 0; j < kept; j++)
             {
-                farewellAddresses[j] = addressesOut[j];
+                farewellAddresses[j] = to[j];
                 farewellVersions[j] = versions[j];
+                farewellUntilMs[j] = until[j];
             }
-            farewellUntilMs = nowMs + Transition.TransitionGuard.ChargerFallbackProofMs;
-            nextFarewellMs = nowMs;
+            nextFarewellMs = previous.farewellAddresses != null && previous.nextFarewellMs > nowMs ? previous.nextFarewellMs : nowMs;
+            if (kept > carried)
+                nextFarewellMs = nowMs; // a new removal is told at once
         }
 
         /// <summary>How many removed chargers are still being told 0 A.</summary>
-        public int Farewells(long nowMs) { return nowMs < farewellUntilMs ? farewellAddresses.Length : 0; }
+        public int Farewells(long nowMs)
+        {
+            if (farewellAddresses == null)
+                return 0;
+            int n = 0;
+            for (int j = 0; j < farewellUntilMs.Length; j++)
+                if (nowMs < farewellUntilMs[j])
+                    n++;
+            return n;
+        }
 
         public int Count { get { return hosts.Length; } }
         public bool StartupOver { get { return startupOver; } }
@@ -603,29 +616,30 @@ namespace ChargeManager.Distribution.Link
         /// </summary>
         public void TickFarewells(long nowMs)
         {
-            if (farewellUntilMs != Never && nowMs >= nextFarewellMs)
+            if (farewellAddresses != null && nowMs >= nextFarewellMs)
                 SendFarewells(nowMs);
         }
 
         void SendFarewells(long nowMs)
         {
-            if (nowMs >= farewellUntilMs)
-            {
-                farewellUntilMs = Never;
-                return;
-            }
             nextFarewellMs = nowMs + 1000;
             command.AllocatedCurrent = 0;
             command.AllocatedPhases = 0;
             command.Flags = 0;
             command.ChargeMode = CommandPacket.ChargeModeFast;
+            bool any = false;
             for (int j = 0; j < farewellAddresses.Length; j++)
             {
+                if (nowMs >= farewellUntilMs[j])
+                    continue;
+                any = true;
                 int length = command.Encode(sendBuffer, nextSeq, CommandPacket.VersionForStateVersion(farewellVersions[j]));
                 nextSeq++;
                 sender.Send(sendBuffer, length, farewellAddresses[j], ChargerPort);
                 DatagramsSent++;
             }
+            if (!any)
+                farewellAddresses = null; // all told long enough: nothing to look at on later ticks
         }
 
         void Send(int i, bool urgent)

@@ -142,6 +142,24 @@ public class ConfigChangeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Kind2_ARemovedChargerIsToldToStopFor32sFromItsOwnRemoval_WhateverChangesLater()
+    {
+        var net = new WarpNet();
+        net.Add(A);
+        net.Add(B);
+        net.Add(C);
+        net.Start(new[] { A, B });
+        net.Run(40_000);
+        Assert.Equal(200, net.Post("config", WarpNet.Config(new[] { A })));
+        long removedAt = net.Now;
+        net.Run(20_000);
+        Assert.Equal(200, net.Post("config", WarpNet.Config(new[] { C, A }))); // a later change that does not touch B
+        net.Run(30_000);
+        Assert.InRange(net[B].LastCommandMs - removedAt, TransitionGuard.ChargerFallbackProofMs - 1000, TransitionGuard.ChargerFallbackProofMs);
+        Assert.Equal(0, net.App.Link.Farewells(net.Now));
+    }
+
+    [Fact]
     public void Kind2_PhaseRotationsFollowTheHost_ANewChargerIsUnknown()
     {
         // Users' report: rotations [3, 1] for [A (P1 on L2), B (P1 on L1)], then config [B, C (P1 on L1)]:
