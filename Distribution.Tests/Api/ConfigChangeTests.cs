@@ -18,11 +18,7 @@ public class ConfigChangeTests(ITestOutputHelper output)
     [Fact]
     public void Kind2_TheSameChargersInReverseOrderAfter40s_NoErrorNoInterruption()
     {
-        var net = new WarpNet();
-        net.Add(A);
-        net.Add(B);
-        net.Start(new[] { A, B });
-        net.Run(40_000);
+        var net = ChargingAB();
         Assert.All(net.Warps, w => Assert.Equal(16000, w.Applied));
         Assert.Equal(200, net.Post("config", WarpNet.Config(new[] { B, A })));
         net.Run(10_000, () =>
@@ -63,11 +59,7 @@ public class ConfigChangeTests(ITestOutputHelper output)
     [Fact]
     public void Kind2_AddingACharger_InterruptsNobody_AndTheLimitHolds()
     {
-        var net = new WarpNet();
-        net.Add(A);
-        net.Add(B);
-        net.Start(new[] { A, B });
-        net.Run(40_000);
+        var net = ChargingAB();
         net.Add(C);
         Assert.Equal(200, net.Post("config", WarpNet.Config(new[] { C, A, B })));
         net.Run(240_000, () => // C comes in after the global hysteresis (210 s since A and B started)
@@ -84,11 +76,7 @@ public class ConfigChangeTests(ITestOutputHelper output)
     [Fact]
     public void Kind2_ARemovedChargerIsToldToStop_AndWhatItMayDrawStaysReservedUntilItSurelyHas()
     {
-        var net = new WarpNet();
-        net.Add(A);
-        net.Add(B);
-        net.Start(new[] { A, B });
-        net.Run(40_000);
+        var net = ChargingAB();
         Assert.Equal(16000, net[B].Applied);
 
         // B leaves the config but stays on the supply: no commands would reach it any more, and it would
@@ -116,11 +104,7 @@ public class ConfigChangeTests(ITestOutputHelper output)
     [Fact]
     public void Kind2_AChargerAddedBackWithinTheReservation_IsCountedOnce_AndARemovalWhileDisabledIsToldToStop()
     {
-        var net = new WarpNet();
-        net.Add(A);
-        net.Add(B);
-        net.Start(new[] { A, B });
-        net.Run(40_000);
+        var net = ChargingAB();
         Assert.Equal(200, net.Post("config", WarpNet.Config(new[] { A })));
         net.Run(5_000);
         Assert.Equal(0, net[B].Applied);
@@ -144,12 +128,8 @@ public class ConfigChangeTests(ITestOutputHelper output)
     [Fact]
     public void Kind2_ARemovedChargerIsToldToStopFor32sFromItsOwnRemoval_WhateverChangesLater()
     {
-        var net = new WarpNet();
-        net.Add(A);
-        net.Add(B);
+        var net = ChargingAB();
         net.Add(C);
-        net.Start(new[] { A, B });
-        net.Run(40_000);
         Assert.Equal(200, net.Post("config", WarpNet.Config(new[] { A })));
         long removedAt = net.Now;
         net.Run(20_000);
@@ -344,6 +324,17 @@ public class ConfigChangeTests(ITestOutputHelper output)
         Assert.Equal(1, net.App.Link.Charger(0).UidChanges);
         Assert.Contains(Enumerable.Range(0, net.App.Log.Count), i => net.App.Log.Line(i).Contains("new identity (ESP32 UID " + first + " -> 12648430) after a restart"));
         Assert.Equal(ChargerError.Ok, net.App.Link.Charger(0).Error);
+    }
+
+    /// <summary>A and B configured and charging for 40 s, sharing 32 A.</summary>
+    static WarpNet ChargingAB()
+    {
+        var net = new WarpNet();
+        net.Add(A);
+        net.Add(B);
+        net.Start(new[] { A, B });
+        net.Run(40_000);
+        return net;
     }
 
     static string[] Pick(Random random, string[] pool) =>
