@@ -165,7 +165,7 @@ namespace ChargeManager.Distribution
             bool[] carry = new bool[carried];
             for (int j = 0; j < carried; j++)
             {
-                carry[j] = nowMs < previous.departedUntilMs[j] && IndexOfHost(hosts, previous.departedHosts[j]) < 0;
+                carry[j] = nowMs < previous.departedUntilMs[j] && HostName.IndexOf(hosts, previous.departedHosts[j]) < 0;
                 if (carry[j])
                     n++;
             }
@@ -207,14 +207,6 @@ namespace ChargeManager.Distribution
                     departedDraw[n * 3 + p] = previous.Guard.MayDraw(k, Phase.L1 + p);
                 n++;
             }
-        }
-
-        static int IndexOfHost(string[] hosts, string host)
-        {
-            for (int i = 0; i < hosts.Length; i++)
-                if (HostName.Same(hosts[i], host))
-                    return i;
-            return -1;
         }
 
         /// <summary>What chargers config changes removed may still draw on the grid phase (mA) now; 0 once they have surely stopped.</summary>

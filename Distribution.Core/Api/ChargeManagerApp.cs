@@ -120,7 +120,8 @@ namespace ChargeManager.Distribution.Api
         /// (previousIndex[i] ≥ 0, matched by host) keep everything: what they draw and may draw, their
         /// commands, their link state; so no charger is interrupted and every safety rule keeps holding.
         /// </summary>
-        void BuildGroup(long nowMs, Distributor previousGroup = null, GroupLink previousLink = null, int[] previousIndex = null, string[] previousHosts = null)
+        void BuildGroup(long nowMs, Distributor previousGroup = null, GroupLink previousLink = null, int[] previousIndex = null,
+            string[] previousHosts = null, string[] hosts = null)
         {
             int n = Config.Hosts.Length;
             Group = new Distributor(allocator, n);
@@ -138,7 +139,7 @@ namespace ChargeManager.Distribution.Api
             loggedUncontrolled = new bool[n];
             if (previousGroup != null)
             {
-                Group.CarryFrom(previousGroup, previousIndex, nowMs, previousHosts, Config.Hosts.ToArray());
+                Group.CarryFrom(previousGroup, previousIndex, nowMs, previousHosts, hosts);
                 Link = new GroupLink(Group, Config.Hosts, sender, resolver, nowMs, previousLink, previousIndex);
                 for (int i = 0; i < n; i++)
                 {
@@ -553,7 +554,7 @@ namespace ChargeManager.Distribution.Api
             bool sameChargers = freshHosts.Length == oldHosts.Length;
             for (int i = 0; i < freshHosts.Length; i++)
             {
-                previousIndex[i] = IndexOfHost(oldHosts, freshHosts[i]);
+                previousIndex[i] = HostName.IndexOf(oldHosts, freshHosts[i]);
                 sameChargers &= previousIndex[i] == i && freshHosts[i] == oldHosts[i];
             }
             Config = fresh;
@@ -574,7 +575,7 @@ namespace ChargeManager.Distribution.Api
                 StoreRotations();
                 // The chargers that stay keep their link, commands and what they may draw: nothing is interrupted,
                 // no new start-up; the new ones start unknown.
-                BuildGroup(nowMs, Group, Link, previousIndex, oldHosts);
+                BuildGroup(nowMs, Group, Link, previousIndex, oldHosts, freshHosts);
                 int kept = 0;
                 for (int i = 0; i < fresh.Hosts.Length; i++)
                     if (previousIndex[i] >= 0)
@@ -587,14 +588,6 @@ namespace ChargeManager.Distribution.Api
             }
             else
                 Log.Add(nowMs, "configuration applied");
-        }
-
-        static int IndexOfHost(string[] hosts, string host)
-        {
-            for (int i = 0; i < hosts.Length; i++)
-                if (HostName.Same(hosts[i], host))
-                    return i;
-            return -1;
         }
 
         /// <summary>The rotations file also names each entry's host, so that it still fits after a config change cut short by a power loss.</summary>

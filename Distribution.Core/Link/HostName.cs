@@ -74,6 +74,15 @@ namespace ChargeManager.Distribution.Link
             return a != null && b != null && Canonical(a) == Canonical(b);
         }
 
+        /// <summary>Where the host stands in the list (<see cref="Same"/>), or -1.</summary>
+        public static int IndexOf(string[] hosts, string host)
+        {
+            for (int i = 0; i < hosts.Length; i++)
+                if (Same(hosts[i], host))
+                    return i;
+            return -1;
+        }
+
         /// <summary>
         /// Null if the host is a valid IPv4 address or host name (RFC 1123: labels of 1–63 letters, digits
         /// and hyphens, not starting or ending with a hyphen; the last label not all digits; at most 253
