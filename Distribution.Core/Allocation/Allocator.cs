@@ -45,6 +45,7 @@ namespace ChargeManager.Distribution.Allocation
                 lastRiseMs[p] = ChargerAllocation.Never;
                 flappingUntilMs[p] = ChargerAllocation.Never;
                 previousLimit[p] = Phase.Unlimited;
+                run.AdmissionLowUntilMs[p] = ChargerAllocation.Never;
             }
         }
 
@@ -57,8 +58,20 @@ namespace ChargeManager.Distribution.Allocation
         public long LastRunMs { get { return lastRunMs; } }
 
         /// <summary>When the admission limit of the last run returns to the limit on some phase, if no lower value comes (ms), or Never: a run then starts whoever waited for it.</summary>
-        public long AdmissionSteadyAtMs { get { return admissionSteadyAtMs; } }
-        long admissionSteadyAtMs = ChargerAllocation.Never;
+        public long AdmissionSteadyAtMs
+        {
+            get
+            {
+                long steady = ChargerAllocation.Never;
+                for (int p = Phase.L1; p <= Phase.L3; p++)
+                {
+                    long until = run.AdmissionLowUntilMs[p];
+                    if (until != ChargerAllocation.Never && (steady == ChargerAllocation.Never || until < steady))
+                        steady = until;
+                }
+                return steady;
+            }
+        }
 
         /// <summary>Blocks every charger (a group-blocking error of the link layer).</summary>
         public bool GroupBlocked
@@ -120,7 +133,6 @@ namespace ChargeManager.Distribution.Allocation
         void TrackRecentLow(long nowMs)
         {
             int window = run.Config.GlobalHysteresisMs;
-            admissionSteadyAtMs = ChargerAllocation.Never;
             for (int p = 0; p < Phase.VectorLength; p++)
             {
                 int limit = run.Limit[p];
@@ -136,11 +148,8 @@ namespace ChargeManager.Distribution.Allocation
                 }
                 run.AdmissionLimit[p] = nowMs < flappingUntilMs[p] ? Ints.Min(limit, recentLow[p]) : limit;
                 run.AdmissionLowUntilMs[p] = run.AdmissionLimit[p] < limit
-                    ? (flappingUntilMs[p] < recentLowAtMs[p] + window ? flappingUntilMs[p] : recentLowAtMs[p] + window)
+                    ? Ints.Min(flappingUntilMs[p], recentLowAtMs[p] + window)
                     : ChargerAllocation.Never;
-                long until = run.AdmissionLowUntilMs[p];
-                if (until != ChargerAllocation.Never && (admissionSteadyAtMs == ChargerAllocation.Never || until < admissionSteadyAtMs))
-                    admissionSteadyAtMs = until;
             }
         }
 

@@ -78,7 +78,8 @@ namespace ChargeManager.Distribution.Allocation.Stages
             {
                 if (admission)
                 {
-                    // Named in the reason: the phase that lacks current under the limit itself, if one does.
+                    // Named in the reason: the phase that lacks current under the limit itself, if one does,
+                    // judged beside the minimums of those held out before it (they would start together).
                     AddHeldOut(run, 1);
                     int present = Blocking(run, i, anyActive, run.Limit, out phases);
                     AddHeldOut(run, -1);
