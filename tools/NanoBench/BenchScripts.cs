@@ -40,7 +40,8 @@ namespace ChargeManager.NanoBench
             Console.WriteLine("bench done");
         }
 
-        sealed class Nothing : IFileStore, IDatagramSender, IHostResolver
+        /// <summary>No files, no network: the app alone (also used by the probes run with probe.sh).</summary>
+        public sealed class Nothing : IFileStore, IDatagramSender, IHostResolver
         {
             public byte[] Read(string name) { return null; }
             public void Write(string name, byte[] data, int length) { }
@@ -51,13 +52,13 @@ namespace ChargeManager.NanoBench
             public void Resolve(int charger, string host, HostKind kind) { }
         }
 
-        static ChargeManagerApp NewApp(int n)
+        public static ChargeManagerApp NewApp(int n)
         {
             var nothing = new Nothing();
             return new ChargeManagerApp(nothing, nothing, nothing, NewConfig(n), 0);
         }
 
-        static ManagerConfig NewConfig(int n)
+        public static ManagerConfig NewConfig(int n)
         {
             var c = new ManagerConfig();
             c.EnableChargeManager = true;
@@ -80,8 +81,11 @@ namespace ChargeManager.NanoBench
         static AllocationProbe receiveProbe;
         static long receiveAllocated;
 
+        /// <summary>With it, the chargers' states describe metered cars that take 4..22 A (so requests differ), some 1-phase cars on 3-phase chargers.</summary>
+        public static bool Varied;
+
         /// <summary>Every charger sends its state: charging, echoing its command (only the manager's receive is counted).</summary>
-        static void States(ChargeManagerApp app, long now)
+        public static void States(ChargeManagerApp app, long now)
         {
             int n = app.Group.Count;
             for (int i = 0; i < n; i++)
@@ -97,6 +101,14 @@ namespace ChargeManager.NanoBench
                 packet.LineCurrent1 = packet.LineCurrent2 = packet.LineCurrent3 = float.NaN;
                 packet.Phases = 3;
                 packet.TimeSinceStateChangeMs = now;
+                if (Varied)
+                {
+                    float amps = 4 + (i * 7) % 19;
+                    packet.LineCurrent1 = amps;
+                    packet.LineCurrent2 = i % 3 == 0 ? 0 : amps;
+                    packet.LineCurrent3 = i % 3 == 0 ? 0 : amps;
+                    packet.TimeSinceStateChangeMs = 600000 + now;
+                }
                 int length = packet.Encode(buffer, 5); // the simulated charger's side: BitConverter allocates here
                 long a0 = receiveProbe == null ? 0 : receiveProbe();
                 app.Receive(buffer, length, (uint)(0x0A000000 + ((i / 200) << 8) + i % 200 + 2), GroupLink.ChargerPort, now);

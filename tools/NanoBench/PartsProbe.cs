@@ -8,6 +8,7 @@ using ChargeManager.Distribution.Api;
 using ChargeManager.Distribution.Json;
 using ChargeManager.Distribution.Link;
 using ChargeManager.Distribution.Protocol;
+using ChargeManager.NanoBench;
 namespace ChargeManager.Distribution.Api {
   public sealed partial class ChargeManagerApp {
     static long H() { return -(long)nanoFramework.Runtime.Native.GC.Run(false); }
@@ -34,31 +35,14 @@ namespace ChargeManager.Distribution.Api {
   } }
 namespace ChargeManager.NanoBench.Probes {
   public static class PartsProbe {
-    sealed class Nothing : IFileStore, IDatagramSender, IHostResolver {
-      public byte[] Read(string name) { return null; } public void Write(string name, byte[] data, int length) { }
-      public bool Exists(string name) { return false; } public void Delete(string name) { } public void Move(string from, string to) { }
-      public void Send(byte[] buffer, int length, uint ipv4, int port) { } public void Resolve(int charger, string host, HostKind kind) { } }
-    static readonly StatePacket packet = new StatePacket(); static readonly byte[] buffer = new byte[StatePacket.NewestLength];
     static long H() { return -(long)nanoFramework.Runtime.Native.GC.Run(false); }
-    static void States(ChargeManagerApp app, long now) {
-      int n = app.Group.Count;
-      for (int i = 0; i < n; i++) {
-        packet.Version = 5; packet.Seq = (ushort)(now / 50); packet.EvseUptime = (uint)(now / 10);
-        packet.ChargerState = i % 5 == 4 ? 0 : 3; packet.Iec61851State = 2; packet.SupportedCurrent = 32000;
-        packet.AllowedChargingCurrent = app.Group.CommandedCurrent(i); packet.StateFlags = StatePacket.StateFlagManaged;
-        packet.LineCurrent1 = packet.LineCurrent2 = packet.LineCurrent3 = float.NaN; packet.Phases = 3; packet.TimeSinceStateChangeMs = now;
-        int length = packet.Encode(buffer, 5);
-        app.Receive(buffer, length, (uint)(0x0A000000 + ((i / 200) << 8) + i % 200 + 2), GroupLink.ChargerPort, now); } }
     static void One(int n) {
       long before = H();
-      var c = new ManagerConfig(); c.EnableChargeManager = true; c.DefaultAvailableCurrent = 16000 * n; c.MaximumAvailableCurrent = 32000 * n;
-      c.Hosts = new string[n]; c.Names = new string[n];
-      for (int i = 0; i < n; i++) { c.Hosts[i] = "10.0." + (i / 200).ToString() + "." + (i % 200 + 2).ToString(); c.Names[i] = "warp2-" + i.ToString(); }
-      var nothing = new Nothing(); var app = new ChargeManagerApp(nothing, nothing, nothing, c, 0); c = null;
+      var app = BenchScripts.NewApp(n);
       long constructed = H() - before;
       Console.WriteLine("part " + n.ToString() + " constructed=" + constructed.ToString());
       long now = 0;
-      for (int t = 0; t < 1000; t++) { now += 50; if (t % 20 == 0) States(app, now); app.Tick(now, -1); }
+      for (int t = 0; t < 1000; t++) { now += 50; if (t % 20 == 0) BenchScripts.States(app, now); app.Tick(now, -1); }
       Console.WriteLine("part " + n.ToString() + " ticked=" + (H() - before).ToString());
       app.Response.Reset(); app.Handle("GET", "/charge_manager/state", null, 0, now);
       app.ProbeParts(n.ToString() + " served", H() - before, before);

@@ -12,27 +12,9 @@ using ChargeManager.Distribution.Api;
 using ChargeManager.Distribution.Link;
 using ChargeManager.Distribution.Protocol;
 using ChargeManager.Distribution.Phases;
+using ChargeManager.NanoBench;
 namespace ChargeManager.NanoBench.Probes {
   public static class StageProbe {
-    sealed class Nothing : IFileStore, IDatagramSender, IHostResolver {
-      public byte[] Read(string name) { return null; } public void Write(string name, byte[] data, int length) { }
-      public bool Exists(string name) { return false; } public void Delete(string name) { } public void Move(string from, string to) { }
-      public void Send(byte[] buffer, int length, uint ipv4, int port) { } public void Resolve(int charger, string host, HostKind kind) { } }
-    static readonly StatePacket packet = new StatePacket(); static readonly byte[] buffer = new byte[StatePacket.NewestLength];
-    static bool varied;
-    static void States(ChargeManagerApp app, long now) {
-      int n = app.Group.Count;
-      for (int i = 0; i < n; i++) {
-        packet.Version = 5; packet.Seq = (ushort)(now / 50); packet.EvseUptime = (uint)(now / 10);
-        packet.ChargerState = i % 5 == 4 ? 0 : 3; packet.Iec61851State = 2; packet.SupportedCurrent = 32000;
-        packet.AllowedChargingCurrent = app.Group.CommandedCurrent(i); packet.StateFlags = StatePacket.StateFlagManaged;
-        packet.LineCurrent1 = packet.LineCurrent2 = packet.LineCurrent3 = float.NaN; packet.Phases = 3; packet.TimeSinceStateChangeMs = now;
-        if (varied) { // metered cars that take 4..22 A (requests differ), some 1-phase cars on 3-phase chargers
-          float amps = 4 + (i * 7) % 19; packet.LineCurrent1 = amps; packet.LineCurrent2 = i % 3 == 0 ? 0 : amps; packet.LineCurrent3 = i % 3 == 0 ? 0 : amps;
-          packet.TimeSinceStateChangeMs = 600000 + now; }
-        int length = packet.Encode(buffer, 5);
-        app.Receive(buffer, length, (uint)(0x0A000000 + ((i / 200) << 8) + i % 200 + 2), GroupLink.ChargerPort, now);
-      } }
     static long T() { return DateTime.UtcNow.Ticks; }
     static string[] names = {"Demand","Rotation","Welcome","Overload","Activation","PhaseUp","Minimums","Fairly","LeftOvers","Wakeup","LeftOversAll","Balance","Explain"};
     static void Stage(AllocationRun run, int s) {
@@ -43,12 +25,9 @@ namespace ChargeManager.NanoBench.Probes {
         case 9: WakeupStage.Run(run); break; case 10: ShareStage.GrantLeftOvers(run, true); break; case 11: BalanceStage.Run(run); break; case 12: ExplainStage.Run(run); break; } }
     public static void Main() {
       int n = 64;
-      var c = new ManagerConfig(); c.EnableChargeManager = true; c.DefaultAvailableCurrent = 16000 * n; c.MaximumAvailableCurrent = 32000 * n;
-      c.Hosts = new string[n]; c.Names = new string[n];
-      for (int i = 0; i < n; i++) { c.Hosts[i] = "10.0." + (i / 200).ToString() + "." + (i % 200 + 2).ToString(); c.Names[i] = "warp2-" + i.ToString(); }
-      var nothing = new Nothing(); var app = new ChargeManagerApp(nothing, nothing, nothing, c, 0);
+      var c = BenchScripts.NewConfig(n); var nothing = new BenchScripts.Nothing(); var app = new ChargeManagerApp(nothing, nothing, nothing, c, 0);
       long now = 0;
-      for (int t = 0; t < 200; t++) { now += 50; if (t % 20 == 0) States(app, now); app.Tick(now, -1); }
+      for (int t = 0; t < 200; t++) { now += 50; if (t % 20 == 0) BenchScripts.States(app, now); app.Tick(now, -1); }
       Distributor d = app.Group;
       const int R = 20;
       // whole run
@@ -76,9 +55,9 @@ namespace ChargeManager.NanoBench.Probes {
       for (int b = 0; b < 5; b++) { long t0 = T(); for (int k = 0; k < 100; k++) { now += 50; d.Scheduler.Ran(now); app.Tick(now, -1); } long t1 = T(); if (t1 - t0 < best) best = t1 - t0; }
       Console.WriteLine("stage appTick " + (best * 100 / 100) + "ns");
       // Chargers that differ, with current left over: metered requests of 7..25 A (4..22 A measured + 3 A), limit 20 A per charger.
-      varied = true;
+      BenchScripts.Varied = true;
       var app2 = new ChargeManagerApp(nothing, nothing, nothing, c, 0); now = 0;
-      for (int t = 0; t < 2000; t++) { now += 50; if (t % 20 == 0) States(app2, now); app2.Tick(now, -1); }
+      for (int t = 0; t < 2000; t++) { now += 50; if (t % 20 == 0) BenchScripts.States(app2, now); app2.Tick(now, -1); }
       best = long.MaxValue;
       for (int k = 0; k < 100; k++) { long t0 = T(); app2.Group.Allocator.Run(20000 * n, 20000 * n, 20000 * n, now, -1); long t1 = T(); if (t1 - t0 < best) best = t1 - t0; }
       Console.WriteLine("stage varied run " + (best * 100) + "ns");
